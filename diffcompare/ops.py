@@ -1,0 +1,220 @@
+"""The one table of operations.
+
+Each row says everything the project knows about one operation: how the parser spells it,
+how numpy computes it (and plain `math` on Python floats, the tape's fast path), how sympy
+writes it, and its derivative rule for the tape. Adding a function is adding a row.
+
+Derivative rules are vector-Jacobian products written against a namespace `F` of
+differentiable functions and the ordinary arithmetic operators. The tape hands in either its
+recording functions (so a rule's own operations are taped, which is what makes gradients of
+gradients work) or plain numpy/math ones (the fast path when nothing needs recording). The
+rules never call sympy: the symbolic engine differentiates with sympy's own rules, so the
+three engines stay independent.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+# g: the incoming gradient, ans: the operation's output, args: its inputs.
+Rule = Callable[..., Any]
+
+
+def _sympy() -> Any:
+    import sympy  # imported on first use: parsing and the tape do not need it
+
+    return sympy
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    arity: int
+    numpy: Callable[..., Any]
+    """Elementwise on float64 arrays; may return nan/inf outside the domain."""
+    sympy: Callable[..., Any]
+    """Builds the sympy expression from sympy arguments (real symbols)."""
+    rules: tuple[Rule, ...]
+    """One vector-Jacobian product per argument: rule(F, g, ans, *args)."""
+    scalar: Callable[..., float] | None = None
+    """The same on Python floats (the tape's fast path); may raise on domain errors."""
+    symbol: str | None = None
+    """Infix spelling for the arithmetic operators."""
+    kink: Callable[..., bool] | None = None
+    """True where the operation is defined but not differentiable (abs at 0)."""
+    edges: tuple[float, ...] = field(default=())
+    """Points of its first argument where the domain or smoothness changes (for tests)."""
+
+
+def _sigmoid(x: Any) -> Any:
+    # exp(-log(1 + exp(-x))) neither overflows nor loses the tiny tail for very negative x
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+def _sigmoid_scalar(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _softplus_scalar(x: float) -> float:
+    if x > 0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(math.exp(x))
+
+
+_erf_array = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _erf(x: Any) -> Any:
+    if np.ndim(x) == 0:
+        return np.float64(math.erf(float(x))) if not np.isnan(x) else np.float64(np.nan)
+    return _erf_array(x)
+
+
+def _real_cbrt_sympy(x: Any) -> Any:
+    sp = _sympy()
+    return sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3)
+
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _row(
+    name: str,
+    arity: int,
+    numpy: Callable[..., Any],
+    sympy: Callable[..., Any],
+    *rules: Rule,
+    scalar: Callable[..., float] | None = None,
+    symbol: str | None = None,
+    kink: Callable[..., bool] | None = None,
+    edges: tuple[float, ...] = (),
+) -> Operation:
+    assert len(rules) == arity, name
+    return Operation(name, arity, numpy, sympy, rules, scalar, symbol, kink, edges)
+
+
+# fmt: off
+TABLE: tuple[Operation, ...] = (
+    # arithmetic
+    _row("add", 2, np.add, lambda x, y: x + y,
+         lambda F, g, ans, x, y: g,
+         lambda F, g, ans, x, y: g,
+         scalar=operator.add, symbol="+"),
+    _row("sub", 2, np.subtract, lambda x, y: x - y,
+         lambda F, g, ans, x, y: g,
+         lambda F, g, ans, x, y: -g,
+         scalar=operator.sub, symbol="-"),
+    _row("mul", 2, np.multiply, lambda x, y: x * y,
+         lambda F, g, ans, x, y: g * y,
+         lambda F, g, ans, x, y: g * x,
+         scalar=operator.mul, symbol="*"),
+    _row("div", 2, np.divide, lambda x, y: x / y,
+         lambda F, g, ans, x, y: g / y,
+         lambda F, g, ans, x, y: -g * x / (y * y),
+         scalar=operator.truediv, symbol="/", edges=(0.0,)),
+    _row("pow", 2, np.power, lambda x, y: x**y,
+         lambda F, g, ans, x, y: g * y * F.pow(x, y - 1),
+         lambda F, g, ans, x, y: g * ans * F.log(x),
+         scalar=math.pow, symbol="**", edges=(0.0,)),
+    _row("neg", 1, np.negative, lambda x: -x,
+         lambda F, g, ans, x: -g,
+         scalar=operator.neg, symbol="-"),
+    # trigonometric
+    _row("sin", 1, np.sin, lambda x: _sympy().sin(x),
+         lambda F, g, ans, x: g * F.cos(x), scalar=math.sin),
+    _row("cos", 1, np.cos, lambda x: _sympy().cos(x),
+         lambda F, g, ans, x: -g * F.sin(x), scalar=math.cos),
+    _row("tan", 1, np.tan, lambda x: _sympy().tan(x),
+         lambda F, g, ans, x: g * (1 + ans * ans), scalar=math.tan),
+    _row("sec", 1, lambda x: 1 / np.cos(x), lambda x: _sympy().sec(x),
+         lambda F, g, ans, x: g * ans * F.tan(x), scalar=lambda x: 1 / math.cos(x)),
+    _row("csc", 1, lambda x: 1 / np.sin(x), lambda x: _sympy().csc(x),
+         lambda F, g, ans, x: -g * ans * F.cot(x), scalar=lambda x: 1 / math.sin(x),
+         edges=(0.0,)),
+    _row("cot", 1, lambda x: 1 / np.tan(x), lambda x: _sympy().cot(x),
+         lambda F, g, ans, x: -g * (1 + ans * ans), scalar=lambda x: 1 / math.tan(x),
+         edges=(0.0,)),
+    _row("asin", 1, np.arcsin, lambda x: _sympy().asin(x),
+         lambda F, g, ans, x: g / F.sqrt(1 - x * x), scalar=math.asin, edges=(-1.0, 1.0)),
+    _row("acos", 1, np.arccos, lambda x: _sympy().acos(x),
+         lambda F, g, ans, x: -g / F.sqrt(1 - x * x), scalar=math.acos, edges=(-1.0, 1.0)),
+    _row("atan", 1, np.arctan, lambda x: _sympy().atan(x),
+         lambda F, g, ans, x: g / (1 + x * x), scalar=math.atan),
+    _row("atan2", 2, np.arctan2, lambda y, x: _sympy().atan2(y, x),
+         lambda F, g, ans, y, x: g * x / (x * x + y * y),
+         lambda F, g, ans, y, x: -g * y / (x * x + y * y),
+         scalar=math.atan2, edges=(0.0,)),
+    # hyperbolic
+    _row("sinh", 1, np.sinh, lambda x: _sympy().sinh(x),
+         lambda F, g, ans, x: g * F.cosh(x), scalar=math.sinh),
+    _row("cosh", 1, np.cosh, lambda x: _sympy().cosh(x),
+         lambda F, g, ans, x: g * F.sinh(x), scalar=math.cosh),
+    _row("tanh", 1, np.tanh, lambda x: _sympy().tanh(x),
+         lambda F, g, ans, x: g * (1 - ans * ans), scalar=math.tanh),
+    _row("asinh", 1, np.arcsinh, lambda x: _sympy().asinh(x),
+         lambda F, g, ans, x: g / F.sqrt(x * x + 1), scalar=math.asinh),
+    _row("acosh", 1, np.arccosh, lambda x: _sympy().acosh(x),
+         lambda F, g, ans, x: g / (F.sqrt(x - 1) * F.sqrt(x + 1)), scalar=math.acosh,
+         edges=(1.0,)),
+    _row("atanh", 1, np.arctanh, lambda x: _sympy().atanh(x),
+         lambda F, g, ans, x: g / (1 - x * x), scalar=math.atanh, edges=(-1.0, 1.0)),
+    # exponential and logarithms
+    _row("exp", 1, np.exp, lambda x: _sympy().exp(x),
+         lambda F, g, ans, x: g * ans, scalar=math.exp),
+    _row("log", 1, np.log, lambda x: _sympy().log(x),
+         lambda F, g, ans, x: g / x, scalar=math.log, edges=(0.0,)),
+    _row("logb", 2, lambda x, b: np.log(x) / np.log(b), lambda x, b: _sympy().log(x, b),
+         lambda F, g, ans, x, b: g / (x * F.log(b)),
+         lambda F, g, ans, x, b: -g * ans / (b * F.log(b)),
+         scalar=lambda x, b: math.log(x) / math.log(b), edges=(0.0,)),
+    _row("log2", 1, np.log2, lambda x: _sympy().log(x, 2),
+         lambda F, g, ans, x: g / (x * _LN2), scalar=math.log2, edges=(0.0,)),
+    _row("log10", 1, np.log10, lambda x: _sympy().log(x, 10),
+         lambda F, g, ans, x: g / (x * _LN10), scalar=math.log10, edges=(0.0,)),
+    # roots and powers
+    _row("sqrt", 1, np.sqrt, lambda x: _sympy().sqrt(x),
+         lambda F, g, ans, x: g / (2 * ans), scalar=math.sqrt, edges=(0.0,)),
+    _row("cbrt", 1, np.cbrt, _real_cbrt_sympy,
+         lambda F, g, ans, x: g / (3 * ans * ans), scalar=math.cbrt, edges=(0.0,)),
+    _row("hypot", 2, np.hypot, lambda x, y: _sympy().sqrt(x**2 + y**2),
+         lambda F, g, ans, x, y: g * x / ans,
+         lambda F, g, ans, x, y: g * y / ans,
+         scalar=math.hypot, kink=lambda x, y: x == 0 and y == 0, edges=(0.0,)),
+    # piecewise and special
+    _row("abs", 1, np.abs, lambda x: _sympy().Abs(x),
+         lambda F, g, ans, x: g * F.sign(x), scalar=abs,
+         kink=lambda x: x == 0, edges=(0.0,)),
+    _row("erf", 1, _erf, lambda x: _sympy().erf(x),
+         lambda F, g, ans, x: g * _TWO_OVER_SQRT_PI * F.exp(-(x * x)), scalar=math.erf),
+    _row("sigmoid", 1, _sigmoid, lambda x: 1 / (1 + _sympy().exp(-x)),
+         lambda F, g, ans, x: g * ans * (1 - ans), scalar=_sigmoid_scalar),
+    _row("softplus", 1, lambda x: np.logaddexp(0.0, x), lambda x: _sympy().log(1 + _sympy().exp(x)),
+         lambda F, g, ans, x: g * F.sigmoid(x), scalar=_softplus_scalar),
+    _row("relu", 1, lambda x: np.maximum(x, 0.0), lambda x: _sympy().Max(0, x),
+         lambda F, g, ans, x: g * F.positive(x), scalar=lambda x: x if x > 0 else 0.0,
+         kink=lambda x: x == 0, edges=(0.0,)),
+)
+# fmt: on
+
+OPERATIONS: dict[str, Operation] = {op.name: op for op in TABLE}
+
+# How the parser spells a call: function name -> {number of arguments: operation}.
+FUNCTIONS: dict[str, dict[int, str]] = {
+    op.name: {op.arity: op.name} for op in TABLE if op.symbol is None and op.name != "logb"
+}
+FUNCTIONS["log"] = {1: "log", 2: "logb"}
+FUNCTIONS["ln"] = {1: "log"}
+FUNCTIONS["pow"] = {2: "pow"}
+
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}

@@ -1,0 +1,170 @@
+"""Tensors and the recording machinery.
+
+A tensor wraps a float64 value: a Python float for a scalar (the fast path: plain float
+arithmetic and `math` are an order of magnitude cheaper than numpy on one number) or a numpy
+array. Every differentiable operation goes through `emit`, which offers the new tensor to each
+tape that is recording; a tape keeps it when one of the inputs is something it follows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .gradient_tape import GradientTape
+
+Value = Any  # float | bool | np.ndarray
+Rule = Callable[..., Any]
+
+# Tapes that are recording now, outermost first. A module-level list, not thread-local: like
+# eager autodiff libraries, a tape belongs to the thread that opened it.
+ACTIVE: list[GradientTape] = []
+
+next_id = itertools.count(1).__next__
+
+
+def as_value(data: Any) -> Value:
+    """A float for anything scalar, a float64 array otherwise (ints become floats: S18)."""
+    kind = type(data)
+    if kind is float:
+        return data
+    if kind is int or kind is bool:
+        return float(data)
+    if isinstance(data, Tensor):
+        return data._value
+    array = np.asarray(data)
+    if array.dtype == np.bool_:
+        return array if array.ndim else bool(array)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"cannot make a tensor from {type(data).__name__} ({array.dtype})")
+    if array.ndim == 0:
+        return float(array)
+    return array.astype(np.float64, copy=True)
+
+
+def shape_of(value: Value) -> tuple[int, ...]:
+    kind = type(value)
+    if kind is float or kind is bool:
+        return ()
+    return tuple(np.shape(value))
+
+
+class Tensor:
+    """An immutable value that tapes can follow. Make one with `constant`."""
+
+    __slots__ = ("_value", "_id", "__weakref__")
+    __array_ufunc__ = None  # numpy defers to our reflected operators: array * tensor works
+
+    _value: Value
+    _id: int
+
+    def __init__(self, value: Any) -> None:
+        self._value = as_value(value)
+        self._id = next_id()
+
+    # -- inspection -----------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return shape_of(self._value)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return np.asarray(self._value).dtype
+
+    def numpy(self) -> Any:
+        """A numpy copy of the value (a numpy scalar for shape ())."""
+        value = self._value
+        if isinstance(value, np.ndarray):
+            return value.copy()
+        return np.float64(value) if type(value) is float else np.bool_(value)
+
+    def __float__(self) -> float:
+        return float(self._value)
+
+    def __bool__(self) -> bool:
+        if self.shape != ():
+            raise ValueError("the truth value of a tensor with more than one element is ambiguous")
+        return bool(self._value)
+
+    def __len__(self) -> int:
+        if self.shape == ():
+            raise TypeError("a scalar tensor has no len()")
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        return f"<{self._kind()} shape={self.shape} value={_format(self._value)}>"
+
+    def _kind(self) -> str:
+        return "Tensor"
+
+    # Operators are attached by .functions, which knows the operation table.
+
+
+def _format(value: Value) -> str:
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, precision=8, threshold=20)
+    return repr(value)
+
+
+class Variable(Tensor):
+    """A mutable tensor, watched automatically by tapes when it is read (if trainable)."""
+
+    __slots__ = ("name", "trainable")
+
+    def __init__(self, value: Any, name: str | None = None, trainable: bool = True) -> None:
+        super().__init__(value)
+        self.name = name
+        self.trainable = trainable
+
+    def assign(self, value: Any) -> Variable:
+        new = as_value(value)
+        if shape_of(new) != self.shape:
+            raise ValueError(f"cannot assign a value of shape {shape_of(new)} to {self!r}")
+        self._value = new
+        return self
+
+    def assign_add(self, delta: Any) -> Variable:
+        return self.assign(self._value + as_value(delta))
+
+    def assign_sub(self, delta: Any) -> Variable:
+        return self.assign(self._value - as_value(delta))
+
+    def _kind(self) -> str:
+        return f"Variable {self.name!r}" if self.name else "Variable"
+
+
+def constant(value: Any) -> Tensor:
+    """An immutable tensor; tapes follow it only once `watch`ed."""
+    return Tensor(value)
+
+
+def to_tensor(data: Any) -> Tensor:
+    return data if isinstance(data, Tensor) else Tensor(data)
+
+
+def emit(value: Value, inputs: Sequence[Tensor], rules: Sequence[Rule], name: str) -> Tensor:
+    """Make the output tensor of a differentiable operation and let recording tapes see it."""
+    out = Tensor.__new__(Tensor)
+    out._value = value
+    out._id = next_id()
+    if ACTIVE:
+        values = tuple(t._value for t in inputs)
+        for tape in ACTIVE:
+            tape._record(out, inputs, values, rules)
+    return out
+
+
+def detached(value: Value) -> Tensor:
+    """A tensor no tape will follow (comparisons, signs, stop_gradient)."""
+    out = Tensor.__new__(Tensor)
+    out._value = value
+    out._id = next_id()
+    return out

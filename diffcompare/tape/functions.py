@@ -1,0 +1,562 @@
+"""Differentiable functions on tensors.
+
+The elementary functions and the arithmetic operators come from the project's one table of
+operations (`diffcompare.ops`): each row gives the forward computation and its derivative
+rules, so this module only wires them to tensors. The array operations the training examples
+need (sums, means, where, indexing, matmul, ...) have their rules here, in the same style.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from ..ops import OPERATIONS, TABLE, Operation
+from . import core
+from .core import Tensor, Value, detached, emit, shape_of, to_tensor
+
+_FLOAT = float
+_RECOVERABLE = (ArithmeticError, ValueError)  # math's domain errors, float overflow, 1/0.
+
+
+def _numpy_call(fn: Callable[..., Any], values: Sequence[Value]) -> Value:
+    with np.errstate(all="ignore"):
+        result = fn(*(np.float64(v) if type(v) is _FLOAT else v for v in values))
+    if np.ndim(result) == 0:
+        return float(result) if np.asarray(result).dtype != np.bool_ else bool(result)
+    return np.asarray(result, dtype=np.float64)
+
+
+def compute(op: Operation, values: Sequence[Value]) -> Value:
+    """Forward value: `math` on floats (fast), numpy otherwise or when math refuses."""
+    if op.scalar is not None:
+        for v in values:
+            if type(v) is not _FLOAT:
+                break
+        else:
+            try:
+                return op.scalar(*values)
+            except _RECOVERABLE:
+                pass  # numpy says nan or inf where math raises
+    return _numpy_call(op.numpy, values)
+
+
+def apply(op: Operation, *args: Any) -> Tensor:
+    inputs = tuple(a if isinstance(a, Tensor) else Tensor(a) for a in args)
+    return emit(compute(op, [t._value for t in inputs]), inputs, op.rules, op.name)
+
+
+# -- the two namespaces the rules are written against ------------------------------------------
+
+
+def _raw_sign(x: Value) -> Value:
+    if type(x) is _FLOAT:
+        return (x > 0) - (x < 0)
+    return np.sign(x)
+
+
+def _raw_positive(x: Value) -> Value:
+    if type(x) is _FLOAT:
+        return 1.0 if x > 0 else 0.0
+    return (np.asarray(x) > 0).astype(np.float64)
+
+
+def _raw_function(op: Operation) -> Callable[..., Value]:
+    scalar, numpy = op.scalar, op.numpy
+    if scalar is None:
+        return lambda *values: _numpy_call(numpy, values)
+    if op.arity == 1:
+
+        def unary(x: Value) -> Value:
+            if type(x) is _FLOAT:
+                try:
+                    return scalar(x)
+                except _RECOVERABLE:
+                    pass
+            return _numpy_call(numpy, (x,))
+
+        return unary
+
+    def binary(x: Value, y: Value) -> Value:
+        if type(x) is _FLOAT and type(y) is _FLOAT:
+            try:
+                return scalar(x, y)
+            except _RECOVERABLE:
+                pass
+        return _numpy_call(numpy, (x, y))
+
+    return binary
+
+
+def _taped_function(op: Operation) -> Callable[..., Tensor]:
+    return lambda *args: apply(op, *args)
+
+
+RAW_MATH = SimpleNamespace(
+    **{op.name: _raw_function(op) for op in TABLE}, sign=_raw_sign, positive=_raw_positive
+)
+TAPE_MATH = SimpleNamespace(
+    **{op.name: _taped_function(op) for op in TABLE},
+    sign=lambda x: detached(_raw_sign(to_tensor(x)._value)),
+    positive=lambda x: detached(_raw_positive(to_tensor(x)._value)),
+)
+
+
+# -- backward ------------------------------------------------------------------------------------
+
+
+def backward_step(
+    g: Any,
+    out: Tensor,
+    inputs: Sequence[Tensor],
+    rules: Sequence[Callable[..., Any]],
+    followed: set[int],
+    grads: dict[int, Any],
+) -> None:
+    """Send gradient `g` of one recorded output to the inputs the tape follows, computing
+    with tensors so that the tapes still open record this step too."""
+    for k, tensor in enumerate(inputs):
+        tid = tensor._id
+        if tid in followed:
+            part = sum_to_shape(rules[k](TAPE_MATH, g, out, *inputs), tensor.shape, True)
+            previous = grads.get(tid)
+            grads[tid] = part if previous is None else previous + part
+
+
+def raw_rule_with_numpy(rule: Callable[..., Any], g: Any, ans: Any, args: Sequence[Any]) -> Any:
+    # Python floats raise on 1/0 and on overflow; numpy floats give inf or nan instead.
+    as_np = [np.float64(v) if type(v) is _FLOAT else v for v in (g, ans, *args)]
+    with np.errstate(all="ignore"):
+        result = rule(RAW_MATH, *as_np)
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def sum_to_shape(part: Any, shape: tuple[int, ...], taped: bool) -> Any:
+    """Undo broadcasting: sum a gradient back to the shape of its source."""
+    if isinstance(part, Tensor):
+        if taped:
+            return part if part.shape == shape else _sum_to(part, shape)
+        part = part._value  # array rules build tensors; in a plain pass nothing records them
+    if taped:
+        return detached(_sum_to_value(part, shape))
+    if type(part) is _FLOAT or shape_of(part) == shape:
+        return part
+    return _sum_to_value(part, shape)
+
+
+def _sum_to_value(value: Value, shape: tuple[int, ...]) -> Value:
+    value = np.asarray(value, dtype=np.float64)
+    if value.shape == shape:
+        return value if shape else float(value)
+    extra = value.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and value.shape[extra + i] != 1
+    )
+    summed = value.sum(axis=axes, keepdims=True)
+    summed = summed.reshape(shape)
+    return summed if shape else float(summed)
+
+
+def _broadcast_value(value: Value, shape: tuple[int, ...]) -> Value:
+    if shape_of(value) == shape:
+        return value
+    return np.broadcast_to(value, shape).copy()
+
+
+def _sum_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    source_shape = x.shape
+    return emit(
+        _sum_to_value(x._value, shape),
+        (x,),
+        (lambda F, g, ans, x: broadcast_to(g, source_shape),),
+        "sum_to",
+    )
+
+
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Tensor:
+    x = to_tensor(x)
+    source_shape = x.shape
+    if source_shape == shape:
+        return x
+    return emit(
+        _broadcast_value(x._value, shape),
+        (x,),
+        (lambda F, g, ans, x: _sum_to(to_tensor(g), source_shape),),
+        "broadcast_to",
+    )
+
+
+# -- the table's functions and operators ---------------------------------------------------------
+
+
+def _table_function(name: str) -> Callable[..., Tensor]:
+    op = OPERATIONS[name]
+
+    def function(*args: Any) -> Tensor:
+        return apply(op, *args)
+
+    function.__name__ = name
+    function.__doc__ = f"Elementwise {name}, differentiable (a row of the operation table)."
+    return function
+
+
+sin = _table_function("sin")
+cos = _table_function("cos")
+tan = _table_function("tan")
+sec = _table_function("sec")
+csc = _table_function("csc")
+cot = _table_function("cot")
+asin = _table_function("asin")
+acos = _table_function("acos")
+atan = _table_function("atan")
+atan2 = _table_function("atan2")
+sinh = _table_function("sinh")
+cosh = _table_function("cosh")
+tanh = _table_function("tanh")
+asinh = _table_function("asinh")
+acosh = _table_function("acosh")
+atanh = _table_function("atanh")
+exp = _table_function("exp")
+log2 = _table_function("log2")
+log10 = _table_function("log10")
+sqrt = _table_function("sqrt")
+cbrt = _table_function("cbrt")
+hypot = _table_function("hypot")
+abs = _table_function("abs")  # noqa: A001 - the tape mirrors the expression language's names
+erf = _table_function("erf")
+sigmoid = _table_function("sigmoid")
+softplus = _table_function("softplus")
+relu = _table_function("relu")
+pow = _table_function("pow")  # noqa: A001
+add = _table_function("add")
+subtract = _table_function("sub")
+multiply = _table_function("mul")
+divide = _table_function("div")
+negative = _table_function("neg")
+_log = _table_function("log")
+_logb = _table_function("logb")
+
+
+def log(x: Any, base: Any = None) -> Tensor:
+    """Natural logarithm, or the logarithm to `base`."""
+    return _log(x) if base is None else _logb(x, base)
+
+
+def square(x: Any) -> Tensor:
+    return multiply(x, x)
+
+
+_ADD, _SUB, _MUL, _DIV, _POW, _NEG = (
+    OPERATIONS[n] for n in ("add", "sub", "mul", "div", "pow", "neg")
+)
+
+
+_NUMBERS: dict[float, Tensor] = {}
+
+
+def _operand(x: Any) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    # A number written into an expression: nobody holds it, so no tape can watch it, and it
+    # needs no id of its own (id 0 is never followed). Loops meet the same few numbers
+    # again and again (the 2 of x**2), so they are made once.
+    if type(x) is _FLOAT or type(x) is int:
+        cached = _NUMBERS.get(x)
+        if cached is not None:
+            return cached
+        out = Tensor.__new__(Tensor)
+        out._value = _FLOAT(x)
+        out._id = 0
+        if len(_NUMBERS) < 4096:
+            _NUMBERS[x] = out
+        return out
+    return Tensor(x)
+
+
+def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any], Tensor]:
+    """A Tensor method for a binary operator of the table.
+
+    This is the hot path of scalar code (a loss written with Python loops), so it is one
+    flat function: floats go straight to float arithmetic or `math`, and the recording of
+    `emit` is done in place.
+    """
+    scalar, numpy_fn, rules, name = op.scalar, op.numpy, op.rules, op.name
+    assert scalar is not None
+    active = core.ACTIVE
+    next_id = core.next_id
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        if not isinstance(other, Tensor):
+            other = _operand(other)
+        a, b = (other, self) if reflected else (self, other)
+        va = a._value
+        vb = b._value
+        if type(va) is _FLOAT and type(vb) is _FLOAT:
+            try:
+                value = scalar(va, vb)
+            except _RECOVERABLE:
+                value = _numpy_call(numpy_fn, (va, vb))
+        else:
+            value = _numpy_call(numpy_fn, (va, vb))
+        out = Tensor.__new__(Tensor)
+        out._value = value
+        out._id = next_id()
+        if active:
+            inputs = (a, b)
+            values = (va, vb)
+            for tape in active:
+                tape._record(out, inputs, values, rules)
+        return out
+
+    method.__name__ = f"__{'r' if reflected else ''}{name}__"
+    return method
+
+
+def _install_operators() -> None:
+    T: Any = Tensor
+    for dunder, op in (
+        ("add", _ADD),
+        ("sub", _SUB),
+        ("mul", _MUL),
+        ("truediv", _DIV),
+        ("pow", _POW),
+    ):
+        setattr(T, f"__{dunder}__", _operator(op))
+        setattr(T, f"__r{dunder}__", _operator(op, reflected=True))
+    T.__neg__ = lambda self: emit(compute(_NEG, (self._value,)), (self,), _NEG.rules, "neg")
+    T.__pos__ = lambda self: self
+    T.__abs__ = lambda self: abs(self)
+    T.__matmul__ = lambda self, other: matmul(self, other)
+    T.__rmatmul__ = lambda self, other: matmul(other, self)
+    T.__getitem__ = lambda self, index: getitem(self, index)
+    T.__lt__ = lambda self, other: _compare(np.less, self, other)
+    T.__le__ = lambda self, other: _compare(np.less_equal, self, other)
+    T.__gt__ = lambda self, other: _compare(np.greater, self, other)
+    T.__ge__ = lambda self, other: _compare(np.greater_equal, self, other)
+
+
+def _compare(fn: Callable[..., Any], a: Any, b: Any) -> Tensor:
+    """Comparisons have no derivative: their results are never followed by a tape."""
+    return detached(_numpy_call(fn, (to_tensor(a)._value, to_tensor(b)._value)))
+
+
+def equal(a: Any, b: Any) -> Tensor:
+    return _compare(np.equal, a, b)
+
+
+def not_equal(a: Any, b: Any) -> Tensor:
+    return _compare(np.not_equal, a, b)
+
+
+# -- array operations ----------------------------------------------------------------------------
+
+
+def stop_gradient(x: Any) -> Tensor:
+    """The same value, cut from every tape."""
+    return detached(to_tensor(x)._value)
+
+
+def reduce_sum(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    x = to_tensor(x)
+    shape = x.shape
+    kept = _kept_shape(shape, axis)
+    with np.errstate(all="ignore"):
+        total = np.sum(x._value, axis=_axis(axis), keepdims=keepdims)
+    value: Value = float(total) if np.ndim(total) == 0 else total
+    return emit(
+        value,
+        (x,),
+        (lambda F, g, ans, x: broadcast_to(reshape(g, kept), shape),),
+        "reduce_sum",
+    )
+
+
+def reduce_mean(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    x = to_tensor(x)
+    shape = x.shape
+    kept = _kept_shape(shape, axis)
+    count = math.prod(shape) // max(math.prod(kept), 1) if shape else 1
+    return reduce_sum(x, axis, keepdims) / float(max(count, 1))
+
+
+def _axis(axis: int | Sequence[int] | None) -> Any:
+    return tuple(axis) if isinstance(axis, list | tuple) else axis
+
+
+def _kept_shape(shape: tuple[int, ...], axis: int | Sequence[int] | None) -> tuple[int, ...]:
+    """The shape of a reduction with keepdims=True (where the gradient broadcasts from)."""
+    if axis is None:
+        return tuple(1 for _ in shape)
+    axes = {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def reshape(x: Any, shape: Sequence[int]) -> Tensor:
+    x = to_tensor(x)
+    source_shape = x.shape
+    target = tuple(shape)
+    if target == source_shape:
+        return x
+    value = np.reshape(np.asarray(x._value, dtype=np.float64), target)
+    return emit(
+        value if value.ndim else float(value),
+        (x,),
+        (lambda F, g, ans, x: reshape(g, source_shape),),
+        "reshape",
+    )
+
+
+def transpose(x: Any) -> Tensor:
+    x = to_tensor(x)
+    return emit(
+        np.transpose(x._value) if x.ndim else x._value,
+        (x,),
+        (lambda F, g, ans, x: transpose(g),),
+        "transpose",
+    )
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    items = tuple(to_tensor(t) for t in tensors)
+    value = np.stack([np.asarray(t._value, dtype=np.float64) for t in items], axis=axis)
+
+    def rule(k: int) -> Callable[..., Any]:
+        return lambda F, g, ans, *xs: getitem(g, (slice(None),) * axis + (k,))
+
+    return emit(value, items, tuple(rule(k) for k in range(len(items))), "stack")
+
+
+def concat(tensors: Sequence[Any]) -> Tensor:
+    """Vectors (or scalars, as length-1 vectors) joined end to end."""
+    items = tuple(
+        reshape(t, (-1,)) if to_tensor(t).shape != () else reshape(t, (1,)) for t in tensors
+    )
+    value = np.concatenate([np.asarray(t._value, dtype=np.float64) for t in items])
+    bounds = np.cumsum([0] + [t.shape[0] for t in items])
+
+    def rule(k: int) -> Callable[..., Any]:
+        piece = slice(int(bounds[k]), int(bounds[k + 1]))
+        return lambda F, g, ans, *xs: getitem(g, piece)
+
+    return emit(value, items, tuple(rule(k) for k in range(len(items))), "concat")
+
+
+def getitem(x: Any, index: Any) -> Tensor:
+    x = to_tensor(x)
+    shape = x.shape
+    if isinstance(index, Tensor):
+        index = index._value
+    if shape == ():
+        raise IndexError("a scalar tensor cannot be indexed")
+    picked = np.asarray(x._value)[index]
+    value: Value = picked.copy() if np.ndim(picked) else float(picked)
+    return emit(
+        value,
+        (x,),
+        (lambda F, g, ans, x: _scatter(g, index, shape),),
+        "getitem",
+    )
+
+
+def _scatter(g: Any, index: Any, shape: tuple[int, ...]) -> Tensor:
+    """Zeros of `shape` with `g` added at `index`: the adjoint of indexing."""
+    g = to_tensor(g)
+    full = np.zeros(shape)
+    np.add.at(full, index, g._value)
+    return emit(full, (g,), (lambda F, gg, ans, g: getitem(gg, index),), "scatter")
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    a, b = to_tensor(a), to_tensor(b)
+    if a.ndim not in (1, 2) or b.ndim not in (1, 2):
+        raise ValueError(f"matmul takes vectors and matrices, got shapes {a.shape} and {b.shape}")
+    try:
+        value = np.matmul(a._value, b._value)
+    except ValueError:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not fit") from None
+    return emit(
+        float(value) if np.ndim(value) == 0 else value,
+        (a, b),
+        (_matmul_rule_a, _matmul_rule_b),
+        "matmul",
+    )
+
+
+def _matmul_rule_a(F: Any, g: Any, ans: Any, a: Any, b: Any) -> Any:
+    a_nd, b_nd = len(shape_of(_value(a))), len(shape_of(_value(b)))
+    if b_nd == 1:  # g has the shape of a without its last axis
+        return _outer(g, b) if a_nd == 2 else g * b
+    return matmul(g, transpose(b))
+
+
+def _matmul_rule_b(F: Any, g: Any, ans: Any, a: Any, b: Any) -> Any:
+    a_nd = len(shape_of(_value(a)))
+    if a_nd == 1:
+        return _outer(a, g) if len(shape_of(_value(b))) == 2 else g * a
+    return matmul(transpose(a), g)
+
+
+def _value(x: Any) -> Value:
+    return x._value if isinstance(x, Tensor) else x
+
+
+def _outer(u: Any, v: Any) -> Tensor:
+    u, v = to_tensor(u), to_tensor(v)
+    return reshape(u, (u.shape[0], 1)) * reshape(v, (1, v.shape[0]))
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum; at ties the gradient goes to `a`."""
+    a, b = to_tensor(a), to_tensor(b)
+    return emit(
+        _numpy_call(np.maximum, (a._value, b._value)),
+        (a, b),
+        (
+            lambda F, g, ans, a, b: g * _mask(np.greater_equal, a, b),
+            lambda F, g, ans, a, b: g * _mask(np.less, a, b),
+        ),
+        "maximum",
+    )
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum; at ties the gradient goes to `a`."""
+    a, b = to_tensor(a), to_tensor(b)
+    return emit(
+        _numpy_call(np.minimum, (a._value, b._value)),
+        (a, b),
+        (
+            lambda F, g, ans, a, b: g * _mask(np.less_equal, a, b),
+            lambda F, g, ans, a, b: g * _mask(np.greater, a, b),
+        ),
+        "minimum",
+    )
+
+
+def _mask(fn: Callable[..., Any], a: Any, b: Any) -> Any:
+    mask = np.asarray(fn(_value(a), _value(b)), dtype=np.float64)
+    raw: Value = float(mask) if mask.ndim == 0 else mask
+    return detached(raw) if isinstance(a, Tensor) else raw
+
+
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """x where condition holds, else y; the condition is not differentiated."""
+    cond = np.asarray(_value(condition), dtype=bool)
+    x, y = to_tensor(x), to_tensor(y)
+    chosen = np.where(cond, x._value, y._value)
+    return emit(
+        float(chosen) if chosen.ndim == 0 else chosen,
+        (x, y),
+        (
+            lambda F, g, ans, x, y: where(cond, g, 0.0),
+            lambda F, g, ans, x, y: where(cond, 0.0, g),
+        ),
+        "where",
+    )
+
+
+_install_operators()

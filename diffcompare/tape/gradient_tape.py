@@ -1,0 +1,292 @@
+"""GradientTape: records operations while open, plays them backwards on request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from . import core
+from .core import Tensor, Variable, shape_of
+
+_REUSED = (
+    "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)"
+)
+
+# One record: the output's id, the input tensors and their values when the operation ran
+# (a Variable may be assigned later), their rules, and the output (rules may need it).
+Record = tuple[int, Sequence[Tensor], Sequence[Any], Sequence[Any], Tensor]
+
+
+class GradientTape:
+    """Records the operations on watched tensors inside its `with` block.
+
+    Inside another tape's block, the backward pass of this one is itself recorded by the
+    outer tape (its rules are written in tape operations), which is how a gradient of a
+    gradient, and so a Hessian or a third derivative, comes out.
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        self._persistent = persistent
+        self._watch_accessed = watch_accessed_variables
+        self._records: list[Record] = []
+        self._followed: set[int] = set()  # ids of watched tensors and of what depends on them
+        self._watched: dict[int, Tensor] = {}
+        self._operations_seen = 0
+        self._used = False
+        self._recording = False
+
+    # -- context ---------------------------------------------------------------------------
+    def __enter__(self) -> GradientTape:
+        self._push()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pop()
+
+    def _push(self) -> None:
+        if self._recording:
+            raise RuntimeError("this tape is already recording")
+        self._recording = True
+        core.ACTIVE.append(self)
+
+    def _pop(self) -> None:
+        if self._recording:
+            self._recording = False
+            core.ACTIVE.remove(self)
+
+    @contextmanager
+    def stop_recording(self) -> Iterator[None]:
+        """Operations inside are not recorded by this tape."""
+        if not self._recording:
+            raise RuntimeError("stop_recording() needs a tape that is recording")
+        self._pop()
+        try:
+            yield
+        finally:
+            self._push()
+
+    def reset(self) -> None:
+        """Forget everything recorded and watched; the tape can be used again."""
+        self._records.clear()
+        self._followed.clear()
+        self._watched.clear()
+        self._operations_seen = 0
+        self._used = False
+
+    # -- watching --------------------------------------------------------------------------
+    def watch(self, tensor: Any) -> None:
+        """Follow a tensor (or a nest of them) from now on."""
+        for item in _flatten(tensor):
+            if not isinstance(item, Tensor):
+                raise TypeError(
+                    f"watch() takes tensors or Variables, not {type(item).__name__}: "
+                    "wrap plain values with constant()"
+                )
+            self._watched.setdefault(item._id, item)
+            self._followed.add(item._id)
+
+    def watched_variables(self) -> tuple[Variable, ...]:
+        return tuple(t for t in self._watched.values() if isinstance(t, Variable))
+
+    def _record(
+        self, out: Tensor, inputs: Sequence[Tensor], values: Sequence[Any], rules: Sequence[Any]
+    ) -> None:
+        self._operations_seen += 1
+        followed = self._followed
+        hit = False
+        for tensor in inputs:
+            if tensor._id in followed:
+                hit = True
+            elif type(tensor) is Variable and self._watch_accessed and tensor.trainable:
+                self.watch(tensor)
+                hit = True
+        if hit:
+            followed.add(out._id)
+            self._records.append((out._id, inputs, values, rules, out))
+
+    # -- gradients -------------------------------------------------------------------------
+    def gradient(
+        self,
+        target: Any,
+        sources: Any,
+        output_gradients: Any = None,
+        unconnected_gradients: str = "none",
+    ) -> Any:
+        """d(sum of targets)/d(source) for each source, in the structure of `sources`."""
+        self._check_usable()
+        targets = _flatten(target)
+        _check_targets(targets)
+        seeds = _seeds(targets, output_gradients)
+        flat_sources = _flatten(sources)
+        _check_sources(flat_sources)
+        grads = self._backward(targets, seeds, flat_sources)
+        self._finish()
+        results = [_unconnected(grads.get(s._id), s, unconnected_gradients) for s in flat_sources]
+        return _pack(sources, iter(results))
+
+    def jacobian(self, target: Any, sources: Any, unconnected_gradients: str = "none") -> Any:
+        """d(target[i])/d(source) for every element i: shape target.shape + source.shape."""
+        self._check_usable()
+        if not isinstance(target, Tensor):
+            raise TypeError(f"jacobian() needs a tensor target, not {type(target).__name__}")
+        flat_sources = _flatten(sources)
+        _check_sources(flat_sources)
+        out_shape = target.shape
+        size = int(np.prod(out_shape)) if out_shape else 1
+        rows: list[list[Any]] = [[] for _ in flat_sources]
+        connected = [False] * len(flat_sources)
+        for index in range(size):
+            seed = np.zeros(size)
+            seed[index] = 1.0
+            seed_value: Any = seed.reshape(out_shape) if out_shape else 1.0
+            grads = self._backward([target], [core.detached(seed_value)], flat_sources)
+            for k, source in enumerate(flat_sources):
+                connected[k] = connected[k] or source._id in grads
+                rows[k].append(_unconnected(grads.get(source._id), source, "zero"))
+        self._finish()
+        from .functions import reshape, stack
+
+        results: list[Any] = []
+        for k, source in enumerate(flat_sources):
+            if not connected[k] and unconnected_gradients == "none":
+                results.append(None)
+            else:
+                results.append(reshape(stack(rows[k]), out_shape + source.shape))
+        return _pack(sources, iter(results))
+
+    def _check_usable(self) -> None:
+        if self._used and not self._persistent:
+            raise RuntimeError(_REUSED)
+        if self._operations_seen == 0 and not self._watched:
+            raise ValueError(
+                "this tape recorded nothing: compute the target inside `with tape:` "
+                "(and watch() constants you want gradients for)"
+            )
+
+    def _finish(self) -> None:
+        self._used = True
+        if not self._persistent:
+            # a non-persistent tape is spent: let go of every recorded array now
+            self._records = []
+            self._followed = set()
+
+    def _backward(
+        self, targets: Sequence[Tensor], seeds: Sequence[Tensor], sources: Sequence[Tensor]
+    ) -> dict[int, Any]:
+        keep = {s._id for s in sources}
+        # Record the backward pass on the other tapes that are open (gradients of
+        # gradients); never on this one.
+        was_recording = self._recording
+        self._pop()
+        try:
+            taped = bool(core.ACTIVE)
+            from .functions import (
+                RAW_MATH,
+                backward_step,
+                raw_rule_with_numpy,
+                sum_to_shape,
+            )
+
+            grads: dict[int, Any] = {}
+            for target, seed in zip(targets, seeds, strict=True):
+                value: Any = seed if taped else seed._value
+                tid = target._id
+                grads[tid] = grads[tid] + value if tid in grads else value
+            followed = self._followed
+            records = self._records
+            if taped:
+                for out_id, inputs, _values, rules, out in reversed(records):
+                    g = grads.get(out_id) if out_id in keep else grads.pop(out_id, None)
+                    if g is not None:
+                        backward_step(g, out, inputs, rules, followed, grads)
+                return grads
+            # The plain loop, inlined: this is where scalar code spends its backward time.
+            raw = RAW_MATH
+            for out_id, inputs, values, rules, out in reversed(records):
+                g = grads.get(out_id) if out_id in keep else grads.pop(out_id, None)
+                if g is None:
+                    continue
+                ans = out._value
+                for k, tensor in enumerate(inputs):
+                    tid = tensor._id
+                    if tid not in followed:
+                        continue
+                    try:
+                        part = rules[k](raw, g, ans, *values)
+                    except (ArithmeticError, ValueError):
+                        part = raw_rule_with_numpy(rules[k], g, ans, values)
+                    if type(part) is not float or type(values[k]) is not float:
+                        part = sum_to_shape(part, tensor.shape, False)
+                    previous = grads.get(tid)
+                    grads[tid] = part if previous is None else previous + part
+            return grads
+        finally:
+            if was_recording:
+                self._push()
+
+
+def _flatten(nest: Any) -> list[Any]:
+    if isinstance(nest, dict):
+        return [leaf for key in nest for leaf in _flatten(nest[key])]
+    if isinstance(nest, list | tuple):
+        return [leaf for item in nest for leaf in _flatten(item)]
+    return [nest]
+
+
+def _pack(structure: Any, leaves: Iterator[Any]) -> Any:
+    if isinstance(structure, dict):
+        return {key: _pack(structure[key], leaves) for key in structure}
+    if isinstance(structure, list | tuple):
+        return type(structure)(_pack(item, leaves) for item in structure)
+    return next(leaves)
+
+
+def _check_targets(targets: Sequence[Any]) -> None:
+    for target in targets:
+        if not isinstance(target, Tensor):
+            raise TypeError(
+                f"gradient() needs tensor targets, got {type(target).__name__}: "
+                "compute the target from tensors inside the tape's block"
+            )
+
+
+def _check_sources(sources: Sequence[Any]) -> None:
+    for source in sources:
+        if not isinstance(source, Tensor):
+            raise TypeError(
+                f"gradient sources must be tensors or Variables, got {type(source).__name__}"
+            )
+
+
+def _seeds(targets: Sequence[Tensor], output_gradients: Any) -> list[Tensor]:
+    if output_gradients is None:
+        return [core.detached(_ones(t._value)) for t in targets]
+    given = _flatten(output_gradients)
+    if len(given) != len(targets):
+        raise ValueError(f"output_gradients has {len(given)} entries for {len(targets)} targets")
+    seeds = []
+    for target, seed in zip(targets, given, strict=True):
+        tensor = core.to_tensor(seed)
+        if tensor.shape != target.shape:
+            raise ValueError(
+                f"output_gradients entry of shape {tensor.shape} does not match "
+                f"its target's shape {target.shape}"
+            )
+        seeds.append(tensor)
+    return seeds
+
+
+def _ones(value: Any) -> Any:
+    shape = shape_of(value)
+    return np.ones(shape) if shape else 1.0
+
+
+def _unconnected(grad: Any, source: Tensor, mode: str) -> Any:
+    if mode not in ("none", "zero"):
+        raise ValueError(f"unconnected_gradients must be 'none' or 'zero', not {mode!r}")
+    if grad is None:
+        return core.detached(_ones(source._value) * 0.0) if mode == "zero" else None
+    return grad if isinstance(grad, Tensor) else core.detached(grad)
