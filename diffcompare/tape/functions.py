@@ -46,8 +46,25 @@ def compute(op: Operation, values: Sequence[Value]) -> Value:
 
 
 def apply(op: Operation, *args: Any) -> Tensor:
+    if op.name == "pow" and _is_number_zero(args[1]):
+        return _one_like(args[0])
     inputs = tuple(a if isinstance(a, Tensor) else Tensor(a) for a in args)
     return emit(compute(op, [t._value for t in inputs]), inputs, op.rules, op.name)
+
+
+def _is_number_zero(x: Any) -> bool:
+    """A zero that no tape can differentiate with respect to (so x**it is the constant 1)."""
+    if type(x) is _FLOAT or type(x) is int:
+        return x == 0
+    if type(x) is Tensor and type(x._value) is _FLOAT and x._value == 0.0:
+        return not any(x._id in tape._followed for tape in core.ACTIVE)
+    return False
+
+
+def _one_like(x: Any) -> Tensor:
+    # x**0 is 1 everywhere, 0**0 included. Taping it as a power would make its derivative
+    # 0 * x**-1, which is nan at x = 0: higher derivatives of x**n would turn nan there.
+    return detached(_FLOAT(1) if not shape_of(_value(x)) else np.ones(shape_of(_value(x))))
 
 
 # -- the two namespaces the rules are written against ------------------------------------------
@@ -288,10 +305,13 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
     assert scalar is not None
     active = core.ACTIVE
     next_id = core.next_id
+    is_power = name == "pow" and not reflected
 
     def method(self: Tensor, other: Any) -> Tensor:
         if not isinstance(other, Tensor):
             other = _operand(other)
+        if is_power and _is_number_zero(other):
+            return _one_like(self)
         a, b = (other, self) if reflected else (self, other)
         va = a._value
         vb = b._value
@@ -308,6 +328,14 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
         if active:
             inputs = (a, b)
             values = (va, vb)
+            if len(active) == 1:
+                # one tape, the usual case: its bookkeeping in place of a call
+                tape = active[0]
+                followed = tape._followed
+                if a._id in followed or b._id in followed:
+                    followed.add(out._id)
+                    tape._records.append((out._id, inputs, values, rules, out))
+                    return out
             for tape in active:
                 tape._record(out, inputs, values, rules)
         return out

@@ -34,12 +34,13 @@ class GradientTape:
         self._records: list[Record] = []
         self._followed: set[int] = set()  # ids of watched tensors and of what depends on them
         self._watched: dict[int, Tensor] = {}
-        self._operations_seen = 0
+        self._opened = False
         self._used = False
         self._recording = False
 
     # -- context ---------------------------------------------------------------------------
     def __enter__(self) -> GradientTape:
+        self._opened = True
         self._push()
         return self
 
@@ -73,7 +74,6 @@ class GradientTape:
         self._records.clear()
         self._followed.clear()
         self._watched.clear()
-        self._operations_seen = 0
         self._used = False
 
     # -- watching --------------------------------------------------------------------------
@@ -94,7 +94,6 @@ class GradientTape:
     def _record(
         self, out: Tensor, inputs: Sequence[Tensor], values: Sequence[Any], rules: Sequence[Any]
     ) -> None:
-        self._operations_seen += 1
         followed = self._followed
         hit = False
         for tensor in inputs:
@@ -160,7 +159,7 @@ class GradientTape:
     def _check_usable(self) -> None:
         if self._used and not self._persistent:
             raise RuntimeError(_REUSED)
-        if self._operations_seen == 0 and not self._watched:
+        if not self._opened and not self._watched:
             raise ValueError(
                 "this tape recorded nothing: compute the target inside `with tape:` "
                 "(and watch() constants you want gradients for)"
@@ -205,8 +204,10 @@ class GradientTape:
                 return grads
             # The plain loop, inlined: this is where scalar code spends its backward time.
             raw = RAW_MATH
+            real = float
+            pop = grads.pop
             for out_id, inputs, values, rules, out in reversed(records):
-                g = grads.get(out_id) if out_id in keep else grads.pop(out_id, None)
+                g = grads.get(out_id) if out_id in keep else pop(out_id, None)
                 if g is None:
                     continue
                 ans = out._value
@@ -218,7 +219,7 @@ class GradientTape:
                         part = rules[k](raw, g, ans, *values)
                     except (ArithmeticError, ValueError):
                         part = raw_rule_with_numpy(rules[k], g, ans, values)
-                    if type(part) is not float or type(values[k]) is not float:
+                    if type(part) is not real or type(values[k]) is not real:
                         part = sum_to_shape(part, tensor.shape, False)
                     previous = grads.get(tid)
                     grads[tid] = part if previous is None else previous + part
