@@ -81,10 +81,24 @@ _PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
 def _number_text(value: Fraction) -> str:
     if value.denominator == 1:
         return str(value.numerator)
-    as_float = float(value)
-    if Fraction(as_float) == value:
-        return repr(as_float)
-    return f"{value.numerator}/{value.denominator}"
+    decimal = _exact_decimal(value)
+    return decimal if decimal is not None else f"{value.numerator}/{value.denominator}"
+
+
+def _exact_decimal(value: Fraction) -> str | None:
+    """The exact decimal text of `value` when it has a short one. (A float's repr is not
+    exact: repr(Fraction(0.1)) would read back as 1/10.)"""
+    rest, twos, fives = value.denominator, 0, 0
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    places = max(twos, fives)
+    if rest != 1 or places > 60:
+        return None
+    digits = str(abs(value.numerator) * 10**places // value.denominator).rjust(places + 1, "0")
+    sign = "-" if value < 0 else ""
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"
 
 
 def to_text(expr: Expr) -> str:
@@ -99,6 +113,8 @@ def _text(expr: Expr) -> tuple[str, int]:
         # a fraction or a negative prints as a quotient or negation: bind it like one
         if "/" in text:
             return text, 2
+        if text.startswith("-"):
+            return text, 3
         return text, 5
     if isinstance(expr, Constant | Variable):
         return expr.name, 5

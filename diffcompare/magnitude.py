@@ -1,0 +1,232 @@
+"""Refuses constants whose exact value would be astronomically large before anyone builds it.
+
+sympy evaluates exact arithmetic eagerly: ``9**9**9`` becomes a 370-million-digit integer the
+moment the tree is converted, and mpmath struggles just as much with ``exp(exp(exp(10)))``.
+This module estimates, in float64 log-space and without computing any value exactly, how many
+decimal digits each constant sub-expression needs, and refuses the expression when one needs
+more than `Limits.max_constant_log10`.
+
+The estimate for a node is a pair: an approximate float value (nan when unknown or out of
+float range) and ``digits``, an upper-bound estimate of log10 of the size of the exact number
+(for a fraction p/q, of max(|p|, q); always at least |log10| of the value). Digits, rather than
+magnitude, is what costs: ``(2/3)**9999`` is a modest number whose denominator has 4771 digits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+
+from .errors import InputError, LimitError
+from .expr import Call, Constant, Expr, Number, Variable, to_text
+from .limits import Limits
+from .ops import CONSTANTS, OPERATIONS
+
+_LOG10_2 = math.log10(2.0)
+_LOG10_E = math.log10(math.e)
+_NAN = float("nan")
+
+# (approximate value or nan, digits)
+Estimate = tuple[float, float]
+
+
+def _pow10(exponent: float) -> float:
+    """10**exponent without OverflowError: inf past the float range."""
+    if exponent > 308.0:
+        return math.inf
+    return 10.0**exponent
+
+
+def _log_size(value: float) -> float:
+    """|log10| of a float, 0 for zero: the digits an ordinary number costs."""
+    if value == 0.0 or not math.isfinite(value):
+        return 0.0
+    return abs(math.log10(abs(value)))
+
+
+def _bound(estimate: Estimate) -> float:
+    """An upper bound of |value|."""
+    value, digits = estimate
+    return abs(value) if math.isfinite(value) else _pow10(digits)
+
+
+def _approx(value: float, digits: float) -> Estimate:
+    # far outside float range the float says nothing useful: keep the digits only
+    if not math.isfinite(value) or (value != 0.0 and _log_size(value) > 300.0):
+        return _NAN, digits
+    return value, digits
+
+
+def _fraction_digits(value: Fraction) -> float:
+    return math.log10(max(abs(value.numerator), value.denominator))
+
+
+def _number(value: Fraction) -> Estimate:
+    digits = _fraction_digits(value)
+    return _approx(float(value) if digits < 300 else _NAN, digits)
+
+
+def _float_op(function: Callable[..., float], *values: float) -> float:
+    try:
+        return float(function(*values))
+    except (ArithmeticError, ValueError):
+        return _NAN
+
+
+# Per-operation bounds for the operations that can grow a number. Everything else is bounded
+# by its largest argument (log, sqrt, sin and the like shrink or stay bounded).
+
+
+def _add(a: Estimate, b: Estimate) -> Estimate:
+    return _approx(a[0] + b[0], max(a[1], b[1]) + _LOG10_2)
+
+
+def _sub(a: Estimate, b: Estimate) -> Estimate:
+    return _approx(a[0] - b[0], max(a[1], b[1]) + _LOG10_2)
+
+
+def _mul(a: Estimate, b: Estimate) -> Estimate:
+    return _approx(_float_op(lambda x, y: x * y, a[0], b[0]), a[1] + b[1])
+
+
+def _div(a: Estimate, b: Estimate) -> Estimate:
+    # p1/q1 / (p2/q2) = p1*q2 / (q1*p2): the sizes add, whichever way the magnitude goes
+    return _approx(_float_op(lambda x, y: x / y, a[0], b[0]), a[1] + b[1])
+
+
+def _neg(a: Estimate) -> Estimate:
+    return -a[0], a[1]
+
+
+def _pow(a: Estimate, b: Estimate) -> Estimate:
+    # 0, 1 and -1 (no digits) stay as small whatever the power
+    digits = b[1] if a[1] == 0.0 else _bound(b) * a[1] + b[1]
+    if math.isnan(digits):
+        digits = math.inf
+    return _approx(_float_op(math.pow, a[0], b[0]), digits)
+
+
+def _exponential(function: Callable[[float], float]) -> Callable[[Estimate], Estimate]:
+    """exp, sinh and cosh: |f(a)| <= e**|a|, so log10 grows like |a| * log10(e)."""
+
+    def bound(a: Estimate) -> Estimate:
+        digits = _bound(a) * _LOG10_E
+        return _approx(_float_op(function, a[0]), digits)
+
+    return bound
+
+
+def _hypot(a: Estimate, b: Estimate) -> Estimate:
+    return _approx(_float_op(math.hypot, a[0], b[0]), max(a[1], b[1]) + _LOG10_2)
+
+
+_GROWTH: dict[str, Callable[..., Estimate]] = {
+    "add": _add,
+    "sub": _sub,
+    "mul": _mul,
+    "div": _div,
+    "neg": _neg,
+    "pow": _pow,
+    "exp": _exponential(math.exp),
+    "sinh": _exponential(math.sinh),
+    "cosh": _exponential(math.cosh),
+    "hypot": _hypot,
+}
+
+
+def _other(op: str, args: list[Estimate]) -> Estimate:
+    scalar = OPERATIONS[op].scalar
+    values = [value for value, _ in args]
+    value = _NAN
+    if scalar is not None and all(math.isfinite(v) for v in values):
+        value = _float_op(scalar, *values)
+    return _approx(value, max(max(d for _, d in args), _log_size(value)))
+
+
+def _estimate(op: str, args: list[Estimate]) -> Estimate:
+    rule = _GROWTH.get(op)
+    return rule(*args) if rule is not None else _other(op, args)
+
+
+def _describe_digits(digits: float) -> str:
+    if math.isinf(digits):
+        return "more than 1e308 digits"
+    if digits < 1e6:
+        return f"about {digits:,.0f} digits"
+    mantissa, exponent = f"{digits:.1e}".split("e")
+    return f"about {mantissa}e{int(exponent)} digits"
+
+
+def _shorten(expr: Expr) -> str:
+    text = to_text(expr)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _walk(
+    expr: Expr,
+    point: Mapping[str, float] | None,
+    limits: Limits,
+    refuse: Callable[[Expr, float], None],
+) -> None:
+    """Estimates every node bottom-up (iteratively: trees may be deep) and calls `refuse` on
+    the first, innermost, one past the limit. Without a point, variables are unknown and only
+    constant sub-trees are estimated."""
+    results: dict[int, Estimate | None] = {}
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if isinstance(node, Call) and not children_done:
+            stack.append((node, True))
+            stack.extend((arg, False) for arg in node.args)
+            continue
+        estimate: Estimate | None
+        if isinstance(node, Number):
+            estimate = _number(node.value)
+        elif isinstance(node, Constant):
+            value = CONSTANTS[node.name]
+            estimate = value, _log_size(value)
+        elif isinstance(node, Variable):
+            if point is None:
+                estimate = None
+            elif node.name not in point:
+                raise InputError(f"variable '{node.name}' has no value")
+            else:
+                value = float(point[node.name])
+                if not math.isfinite(value):
+                    raise InputError(f"variable '{node.name}' is {value}: not a finite number")
+                estimate = _approx(value, _log_size(value))
+        else:
+            args = [results[id(arg)] for arg in node.args]
+            known = [a for a in args if a is not None]
+            estimate = _estimate(node.op, known) if len(known) == len(args) else None
+        if estimate is not None and not estimate[1] <= limits.max_constant_log10:
+            refuse(node, estimate[1])
+        results[id(node)] = estimate
+
+
+def check_constants(expr: Expr, limits: Limits) -> None:
+    """LimitError if a constant sub-expression (no variable under it) would need more than
+    `limits.max_constant_log10` digits to compute exactly."""
+
+    def refuse(node: Expr, digits: float) -> None:
+        raise LimitError(
+            f"the constant {_shorten(node)} has {_describe_digits(digits)};"
+            f" the limit is {limits.max_constant_log10:,.0f} digits (Limits.max_constant_log10)"
+        )
+
+    _walk(expr, None, limits, refuse)
+
+
+def check_at_point(expr: Expr, point: Mapping[str, float], limits: Limits) -> None:
+    """The same estimate with the variables at their values: ``x**(9**9)`` is harmless at
+    x=1 and hopeless at x=2. Pure float arithmetic, so it is safe to run before any exact
+    evaluation."""
+
+    def refuse(node: Expr, digits: float) -> None:
+        raise LimitError(
+            f"at this point, {_shorten(node)} has {_describe_digits(digits)};"
+            f" the limit is {limits.max_constant_log10:,.0f} digits (Limits.max_constant_log10)"
+        )
+
+    _walk(expr, point, limits, refuse)
