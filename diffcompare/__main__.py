@@ -1,0 +1,5 @@
+"""``python -m diffcompare``: the same command line as the ``diffcompare`` script."""
+
+from .cli import main
+
+main(prog_name="diffcompare")

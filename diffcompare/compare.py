@@ -1,0 +1,571 @@
+"""The comparison: run the engines, measure each against the exact reference, decide agreement.
+
+Every number an engine returns is judged against the 50-digit reference, never against the
+other engines, so a disagreement names the engine at fault. The rules, per entry:
+
+* symbolic and tape agree when ``|error| <= rtol * |exact| + atol_scaled``;
+* finite agrees when ``|error| <= max(fd_safety * its own error estimate, fd_rtol * |exact|,
+  atol_scaled)``: differences carry truncation and rounding error and say how much;
+* ``atol_scaled`` is ``atol * max(1, largest |exact| among entries of the same order)``, the
+  floor that lets an exactly-zero entry (a Hessian's 0) absorb rounding of its neighbours'
+  size;
+* where the derivative does not exist (undefined or infinite), an engine that returns no
+  number agrees and one that returns a number does not;
+* where the exact value lies beyond float64, an engine that returns no number agrees;
+* at a kink (``abs``, ``relu``, ``hypot`` at their non-differentiable point) the derivatives
+  through it are shown but not judged: any number an engine gives there is a convention.
+
+Nothing here prints; the reporter and the command line show what it returns.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .engines.base import EngineResult, Entry, entries_for
+from .errors import DiffCompareError, DomainError, InputError, LimitError
+from .evaluate import evaluate, undefined_reason
+from .expr import Call, Expr, to_text, walk
+from .expr import variables as variables_of
+from .limits import DEFAULT_LIMITS, Limits
+from .magnitude import check_at_point
+from .ops import OPERATIONS
+from .parse import check_point, parse, parse_point
+
+ENGINE_MODULES: dict[str, str] = {
+    "symbolic": "diffcompare.engines.symbolic",
+    "finite": "diffcompare.engines.finite",
+    "tape": "diffcompare.engines.tape",
+}
+"""The engines a comparison can run, by name. Imported on first use: sympy is slow to load."""
+
+REFERENCE_DIGITS = 50
+
+DEFAULT_RTOL = 1e-9
+DEFAULT_ATOL = 1e-12
+DEFAULT_FD_RTOL = 1e-6
+DEFAULT_FD_SAFETY = 10.0
+
+# Statuses of one engine's entry. The first four count as agreement.
+AGREE = "agree"
+UNDEFINED = "undefined"  # no derivative here, and the engine gave no number
+OUT_OF_RANGE = "beyond float64"  # exact value too large for float64, engine gave no number
+NOT_DIFFERENTIABLE = "not differentiable"  # a kink: shown, not judged
+DISAGREE = "disagree"
+MISSING = "no value"  # the derivative exists, the engine gave no number
+SPURIOUS = "value where undefined"  # the derivative does not exist, the engine gave a number
+AGREEING = frozenset({AGREE, UNDEFINED, OUT_OF_RANGE, NOT_DIFFERENTIABLE})
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    rtol: float = DEFAULT_RTOL
+    atol: float = DEFAULT_ATOL
+    fd_rtol: float = DEFAULT_FD_RTOL
+    fd_safety: float = DEFAULT_FD_SAFETY
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A sub-expression that is defined at the point but not differentiable there."""
+
+    operation: str
+    subexpression: str
+    variables: tuple[str, ...]
+    """The variables it depends on: derivatives by these are not judged."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One engine's number for one entry, and how it measures against the reference."""
+
+    value: float | None
+    status: str
+    abs_error: float | None = None
+    rel_error: float | None = None
+    """None when the exact value is zero (relative error has no meaning there)."""
+    tolerance: float | None = None
+    """The largest absolute error that agrees."""
+    error_estimate: float | None = None
+    reason: str | None = None
+
+    @property
+    def agrees(self) -> bool:
+        return self.status in AGREEING
+
+
+@dataclass
+class EngineOutcome:
+    name: str
+    checks: dict[Entry, Check]
+    info: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def agree(self) -> bool:
+        return all(check.agrees for check in self.checks.values())
+
+
+@dataclass
+class Reference:
+    """The exact derivatives: float64 roundings, 50-digit texts, and why any is missing."""
+
+    values: dict[Entry, float | None]
+    exact_text: dict[Entry, str | None]
+    reasons: dict[Entry, str]
+    seconds: float = 0.0
+
+
+@dataclass
+class Comparison:
+    expression: str
+    """Canonical text of the parsed expression."""
+    variables: tuple[str, ...]
+    """In the order the point gave them; entry indices refer to this order."""
+    point: dict[str, float]
+    order: int
+    entries: list[Entry]
+    reference: Reference
+    engines: dict[str, EngineOutcome]
+    tolerances: Tolerances
+    kinks: list[Kink] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def agree(self) -> bool:
+        return all(engine.agree for engine in self.engines.values())
+
+    @property
+    def value(self) -> float | None:
+        return self.reference.values.get(())
+
+    def label(self, entry: Entry) -> str:
+        """Where the entry sits in the JSON document: ``gradient[0]``, ``hessian[0][1]``."""
+        return entry_label(entry, len(self.variables), self.order)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of the command line (``--format json``); see README."""
+        n, order = len(self.variables), self.order
+        reference: dict[str, Any] = _shaped(self.reference.values, n, order)
+        reference.pop("value")
+        reference["exact"] = _shaped(self.reference.exact_text, n, order)
+        reference["reasons"] = {self.label(e): r for e, r in self.reference.reasons.items()}
+        engines: dict[str, Any] = {}
+        for name, outcome in self.engines.items():
+            checks = outcome.checks
+            doc: dict[str, Any] = _shaped({e: c.value for e, c in checks.items()}, n, order)
+            doc["errors"] = {
+                "abs": _shaped({e: c.abs_error for e, c in checks.items()}, n, order),
+                "rel": _shaped({e: c.rel_error for e, c in checks.items()}, n, order),
+            }
+            doc["tolerance"] = _shaped({e: c.tolerance for e, c in checks.items()}, n, order)
+            doc["status"] = _shaped({e: c.status for e, c in checks.items()}, n, order)
+            doc["agree"] = outcome.agree
+            doc["reasons"] = {self.label(e): c.reason for e, c in checks.items() if c.reason}
+            if name == "finite":
+                doc["step"] = _jsonable(outcome.info.get("step"), n, order)
+                doc["method"] = _jsonable(outcome.info.get("method"), n, order)
+                doc["error_estimate"] = _shaped(
+                    {e: c.error_estimate for e, c in checks.items()}, n, order
+                )
+            doc["seconds"] = _finite_or_none(outcome.seconds)
+            engines[name] = doc
+        return {
+            "expression": self.expression,
+            "variables": list(self.variables),
+            "point": {name: float(v) for name, v in self.point.items()},
+            "order": order,
+            "value": _finite_or_none(self.value),
+            "reference": reference,
+            "engines": engines,
+            "kinks": [
+                {
+                    "operation": k.operation,
+                    "subexpression": k.subexpression,
+                    "variables": list(k.variables),
+                }
+                for k in self.kinks
+            ],
+            "notes": list(self.notes),
+            "tolerances": {
+                "rtol": self.tolerances.rtol,
+                "atol": self.tolerances.atol,
+                "fd_rtol": self.tolerances.fd_rtol,
+                "fd_safety": self.tolerances.fd_safety,
+            },
+            "agree": self.agree,
+        }
+
+
+def entry_label(entry: Entry, n_variables: int, order: int) -> str:
+    if not entry:
+        return "value"
+    if n_variables == 1 and order > 2:
+        return f"derivatives[{len(entry) - 1}]"
+    part = "gradient" if len(entry) == 1 else "hessian"
+    return part + "".join(f"[{i}]" for i in entry)
+
+
+def compare(
+    expression: str | Expr,
+    at: Mapping[str, float] | str,
+    *,
+    order: int = 2,
+    engines: Sequence[str] = ("symbolic", "finite", "tape"),
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+    fd_rtol: float = DEFAULT_FD_RTOL,
+    fd_safety: float = DEFAULT_FD_SAFETY,
+    step: float | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Comparison:
+    """Value and derivatives of `expression` at the point `at`, by each engine, judged
+    against the exact reference.
+
+    `at` is a mapping (its order is the variables' order) or text like ``"x=1, y=2"``.
+    `order` 2 gives value, gradient and Hessian; above 2 needs one variable and gives its
+    derivatives up to that order. Raises a DiffCompareError for input that cannot be used and
+    DomainError when the function itself is undefined at the point.
+    """
+    expr = parse(expression, limits) if isinstance(expression, str) else expression
+    if isinstance(at, str):
+        point = parse_point(at, where="at", limits=limits)
+    else:
+        point = _point_from_mapping(at, limits)
+    check_point(variables_of(expr), point, limits=limits)
+    names = tuple(point)
+    tolerances = _tolerances(rtol, atol, fd_rtol, fd_safety)
+    _check_order(order, len(names), limits)
+    if step is not None and not (math.isfinite(step) and step > 0):
+        raise InputError(f"step must be a positive finite number, not {step!r}")
+    runners = _engine_runners(engines)
+    check_at_point(expr, point, limits)
+
+    entries = entries_for(len(names), order)
+    coordinates = [point[name] for name in names]
+    reference = _run_reference(expr, names, coordinates, entries, limits)
+    results = {
+        name: _run_engine(name, run, expr, names, coordinates, entries, step, limits)
+        for name, run in runners.items()
+    }
+    text = to_text(expr)
+    _refuse_undefined_value(text, expr, point, reference, results)
+
+    kinks = find_kinks(expr, point)
+    kinked = {names.index(v) for k in kinks for v in k.variables if v in names}
+    scales = _scales(reference, entries)
+    outcomes = {}
+    for name, result in results.items():
+        checks = {}
+        for entry in entries:
+            atol_scaled = tolerances.atol * scales[len(entry)]
+            at_kink = bool(entry) and any(i in kinked for i in entry)
+            checks[entry] = _check(name, entry, result, reference, tolerances, atol_scaled, at_kink)
+        outcomes[name] = EngineOutcome(name, checks, dict(result.info), result.seconds)
+
+    notes = [
+        f"{k.subexpression} is not differentiable here: derivatives by "
+        f"{', '.join(k.variables)} shown, not judged"
+        for k in kinks
+    ]
+    return Comparison(
+        expression=text,
+        variables=names,
+        point=dict(point),
+        order=order,
+        entries=entries,
+        reference=reference,
+        engines=outcomes,
+        tolerances=tolerances,
+        kinks=kinks,
+        notes=notes,
+    )
+
+
+def find_kinks(expr: Expr, point: Mapping[str, float]) -> list[Kink]:
+    """Sub-expressions whose operation has a kink at the values its arguments take here.
+
+    Judged in float64, as the engines see the point: ``abs(x - 0.1)`` at ``x=0.1`` is a kink
+    for them even though the exact arguments differ by 5.5e-18.
+    """
+    found: dict[str, Kink] = {}
+    for node in walk(expr):
+        if not isinstance(node, Call):
+            continue
+        kink = OPERATIONS[node.op].kink
+        if kink is None:
+            continue
+        args = [float(evaluate(arg, point)) for arg in node.args]
+        names = variables_of(node)
+        if names and all(math.isfinite(a) for a in args) and kink(*args):
+            text = to_text(node)
+            found.setdefault(text, Kink(node.op, text, names))
+    return list(found.values())
+
+
+def _point_from_mapping(at: Mapping[str, float], limits: Limits) -> dict[str, float]:
+    from .parse import check_coordinate
+
+    point: dict[str, float] = {}
+    for name, value in at.items():
+        if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
+            raise InputError(f"at: value of '{name}' is {value!r}: not a number")
+        point[str(name)] = check_coordinate(str(name), value, limits, where="at")
+    return point
+
+
+def _tolerances(rtol: float, atol: float, fd_rtol: float, fd_safety: float) -> Tolerances:
+    for label, value in (
+        ("rtol", rtol),
+        ("atol", atol),
+        ("fd_rtol", fd_rtol),
+        ("fd_safety", fd_safety),
+    ):
+        if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+            raise InputError(f"{label} must be a finite number >= 0, not {value!r}")
+    return Tolerances(float(rtol), float(atol), float(fd_rtol), float(fd_safety))
+
+
+def _check_order(order: int, n_variables: int, limits: Limits) -> None:
+    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
+        raise InputError(f"order must be a whole number >= 0, not {order!r}")
+    if order > limits.max_order:
+        raise LimitError(f"order {order} is above the limit of {limits.max_order}")
+    if order > 2 and n_variables != 1:
+        raise InputError(
+            f"order {order} needs an expression of one variable (this one has {n_variables}); "
+            "with several variables the comparison covers value, gradient and Hessian"
+        )
+    if n_variables > limits.max_variables:
+        raise LimitError(f"{n_variables} variables is above the limit of {limits.max_variables}")
+
+
+EngineRun = Callable[..., EngineResult]
+
+
+def _engine_runners(names: Sequence[str]) -> dict[str, EngineRun]:
+    if isinstance(names, str):  # a lone name, not a sequence of one-letter names
+        names = (names,)
+    unknown = [name for name in names if name not in ENGINE_MODULES]
+    if unknown:
+        raise InputError(f"unknown engine {unknown[0]!r} (choose from {', '.join(ENGINE_MODULES)})")
+    if not names:
+        raise InputError(f"no engine chosen (choose from {', '.join(ENGINE_MODULES)})")
+    chosen = dict.fromkeys(names)  # duplicates run once, in the order given
+    return {name: importlib.import_module(ENGINE_MODULES[name]).run for name in chosen}
+
+
+def _run_reference(
+    expr: Expr,
+    names: tuple[str, ...],
+    coordinates: list[float],
+    entries: list[Entry],
+    limits: Limits,
+) -> Reference:
+    from .engines import reference
+
+    result = reference.run(
+        expr, names, coordinates, entries, digits=REFERENCE_DIGITS, limits=limits
+    )
+    exact = result.info.get("exact", {})
+    exact_text = result.info.get("exact_text", {})
+    values: dict[Entry, float | None] = {}
+    texts: dict[Entry, str | None] = {}
+    reasons = dict(result.reasons)
+    for entry in entries:
+        number = exact.get(entry)
+        values[entry] = _to_float(number) if number is not None else result.values.get(entry)
+        texts[entry] = exact_text.get(entry) if number is not None else None
+        if values[entry] is None and entry not in reasons:
+            reasons[entry] = "exceeds the float64 range" if _is_finite_mpf(number) else "undefined"
+    return Reference(values, texts, reasons, result.seconds)
+
+
+def _run_engine(
+    name: str,
+    run: EngineRun,
+    expr: Expr,
+    names: tuple[str, ...],
+    coordinates: list[float],
+    entries: list[Entry],
+    step: float | None,
+    limits: Limits,
+) -> EngineResult:
+    options: dict[str, Any] = {"step": step} if name == "finite" else {}
+    try:
+        return run(expr, names, coordinates, entries, limits=limits, **options)
+    except DiffCompareError:
+        raise
+    except Exception as error:  # an engine's own failure is its disagreement, not a crash
+        reason = f"engine failed: {type(error).__name__}: {error}"
+        return EngineResult(
+            engine=name,
+            values=dict.fromkeys(entries),
+            reasons=dict.fromkeys(entries, reason),
+        )
+
+
+def _refuse_undefined_value(
+    text: str,
+    expr: Expr,
+    point: Mapping[str, float],
+    reference: Reference,
+    results: Mapping[str, EngineResult],
+) -> None:
+    """Nothing can be computed when the function itself has no value here."""
+    if reference.values.get(()) is not None or reference.exact_text.get(()) is not None:
+        return
+    if any(_finite(result.values.get(())) for result in results.values()):
+        return  # an engine claims a value: that is a disagreement to report, not a refusal
+    why = undefined_reason(expr, point) or reference.reasons.get((), "undefined")
+    where = ", ".join(f"{name}={value:.15g}" for name, value in point.items())
+    at = f" at {where}" if where else ""
+    raise DomainError(f"nothing can be computed: {text} is {why}{at}")
+
+
+def _scales(reference: Reference, entries: list[Entry]) -> dict[int, float]:
+    """Per derivative order, the size that the absolute floor is relative to."""
+    scales: dict[int, float] = {}
+    for entry in entries:
+        value = reference.values.get(entry)
+        size = abs(value) if value is not None else 0.0
+        scales[len(entry)] = max(scales.get(len(entry), 1.0), size)
+    return scales
+
+
+def _check(
+    name: str,
+    entry: Entry,
+    result: EngineResult,
+    reference: Reference,
+    tolerances: Tolerances,
+    atol_scaled: float,
+    at_kink: bool,
+) -> Check:
+    value = result.values.get(entry)
+    if value is not None and not math.isfinite(value):
+        value = None  # engines should say None; a stray inf or nan means the same
+    reason = result.reasons.get(entry)
+    if value is None and reason is None:
+        reason = "not computed"
+    estimate = result.error_estimates.get(entry)
+    estimate = estimate if _finite(estimate) else None
+    exact_text = reference.exact_text.get(entry)
+    exact_float = reference.values.get(entry)
+
+    if at_kink:
+        errors = _errors(value, exact_text) if exact_text is not None else (None, None)
+        return Check(value, NOT_DIFFERENTIABLE, *errors, None, estimate, reason)
+    if exact_text is None:  # the exact derivative does not exist here
+        status = UNDEFINED if value is None else SPURIOUS
+        if value is not None:
+            reason = f"returned a number where the exact value is {_ref_reason(reference, entry)}"
+        return Check(value, status, None, None, None, estimate, reason)
+    if exact_float is None:  # exists, but beyond float64
+        status = OUT_OF_RANGE if value is None else DISAGREE
+        return Check(value, status, None, None, None, estimate, reason)
+    if value is None:
+        return Check(None, MISSING, None, None, None, estimate, reason)
+
+    abs_error, rel_error = _errors(value, exact_text)
+    if name == "finite":
+        tolerance = max(
+            tolerances.fd_safety * (estimate or 0.0),
+            tolerances.fd_rtol * abs(exact_float),
+            atol_scaled,
+        )
+    else:
+        tolerance = tolerances.rtol * abs(exact_float) + atol_scaled
+    status = AGREE if abs_error is not None and abs_error <= tolerance else DISAGREE
+    return Check(value, status, abs_error, rel_error, tolerance, estimate, reason)
+
+
+def _errors(value: float | None, exact_text: str) -> tuple[float | None, float | None]:
+    """Absolute and relative error of a float64 against the 50-digit exact value, computed
+    at that precision so that an engine's last bit still shows."""
+    if value is None:
+        return None, None
+    import mpmath
+
+    with mpmath.workdps(REFERENCE_DIGITS + 10):
+        exact = mpmath.mpf(exact_text)
+        difference = abs(mpmath.mpf(value) - exact)
+        abs_error = _to_float(difference)
+        rel_error = _to_float(difference / abs(exact)) if exact != 0 else None
+    return abs_error, rel_error
+
+
+def _ref_reason(reference: Reference, entry: Entry) -> str:
+    reason = reference.reasons.get(entry, "undefined")
+    return reason if reason.startswith(("undefined", "infinite")) else f"undefined ({reason})"
+
+
+def _to_float(number: Any) -> float | None:
+    try:
+        value = float(number)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _is_finite_mpf(number: Any) -> bool:
+    if number is None:
+        return False
+    import mpmath
+
+    try:
+        return bool(mpmath.isfinite(number))
+    except (TypeError, ValueError):
+        return False
+
+
+def _finite(value: Any) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def _finite_or_none(value: float | None) -> float | None:
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def _shaped(by_entry: Mapping[Entry, Any], n: int, order: int) -> dict[str, Any]:
+    """Entry-keyed numbers laid out as the JSON document has them: value, gradient list,
+    full symmetric Hessian, and for one variable above order 2 the derivatives list."""
+
+    def get(entry: Entry) -> Any:
+        item = by_entry.get(entry)
+        return _finite_or_none(item) if isinstance(item, float | int) else item
+
+    shaped: dict[str, Any] = {"value": get(())}
+    if order >= 1:
+        shaped["gradient"] = [get((i,)) for i in range(n)]
+    if order >= 2:
+        shaped["hessian"] = [[get((min(i, j), max(i, j))) for j in range(n)] for i in range(n)]
+    if n == 1 and order > 2:
+        shaped["derivatives"] = [get((0,) * k) for k in range(1, order + 1)]
+    return shaped
+
+
+def _jsonable(item: Any, n: int, order: int) -> Any:
+    """Engine info for the JSON document: numpy scalars to floats, non-finite to null,
+    entry-keyed dicts to entry labels."""
+    if isinstance(item, dict):
+        if item and all(isinstance(k, tuple) for k in item):
+            return {entry_label(k, n, order): _jsonable(v, n, order) for k, v in item.items()}
+        return {str(k): _jsonable(v, n, order) for k, v in item.items()}
+    if isinstance(item, list | tuple):
+        return [_jsonable(v, n, order) for v in item]
+    if isinstance(item, bool | str) or item is None:
+        return item
+    if isinstance(item, int | np.integer):
+        return int(item)
+    if isinstance(item, float | np.floating):
+        return _finite_or_none(float(item))
+    if isinstance(item, np.ndarray):
+        return _jsonable(item.tolist(), n, order)
+    return str(item)

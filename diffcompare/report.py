@@ -1,0 +1,272 @@
+"""Shows a Comparison: a rich table for people, JSON and CSV for programs.
+
+Only formatting lives here; every number and every verdict comes from the comparison. The
+table is built to read at 80 columns: one row per entry, one column per engine holding its
+value and, beneath it, its error against the exact reference.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal, InvalidOperation
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from .compare import (
+    DISAGREE,
+    MISSING,
+    NOT_DIFFERENTIABLE,
+    OUT_OF_RANGE,
+    SPURIOUS,
+    UNDEFINED,
+    Check,
+    Comparison,
+)
+from .engines.base import Entry
+
+EXACT_DIGITS = 13
+VALUE_DIGITS = 11
+LEGEND = "errors: relative (± absolute where the exact value is 0); ✗ beyond tolerance"
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def entry_name(entry: Entry, variables: tuple[str, ...]) -> str:
+    """How a person writes the entry: ``f``, ``f'``, ``f⁽⁴⁾``, ``∂f/∂x``, ``∂²f/∂x∂y``."""
+    k = len(entry)
+    if k == 0:
+        return "f"
+    if len(variables) == 1:
+        return "f" + "'" * k if k <= 3 else f"f⁽{str(k).translate(_SUPERSCRIPTS)}⁾"
+    power = "" if k == 1 else str(k).translate(_SUPERSCRIPTS)
+    counts: dict[int, int] = {}
+    for i in entry:
+        counts[i] = counts.get(i, 0) + 1
+    by = "".join(
+        f"∂{variables[i]}" + ("" if c == 1 else str(c).translate(_SUPERSCRIPTS))
+        for i, c in counts.items()
+    )
+    return f"∂{power}f/{by}"
+
+
+def point_text(comparison: Comparison) -> str:
+    return ", ".join(f"{name}={value:.15g}" for name, value in comparison.point.items())
+
+
+def render(comparison: Comparison, console: Console) -> None:
+    """Print the table, any notes and the verdict, fitted to the console's width."""
+    console.print(renderable(comparison, console))
+
+
+def renderable(comparison: Comparison, console: Console) -> Group:
+    names = ", ".join(comparison.variables)
+    at = point_text(comparison)
+    title = Text(f"f({names}) = {comparison.expression}", style="bold")
+    if at:
+        title.append(f"  at {at}", style="")
+    grid = table(comparison)
+    if console.measure(grid, options=console.options.update_width(10_000)).maximum > console.width:
+        grid = long_table(comparison)  # one row per engine: fits where columns would not
+    lines: list[Text | Table] = [title, grid, Text(LEGEND, style="dim")]
+    lines.extend(Text(note, style="yellow") for note in notes(comparison))
+    lines.append(Text(verdict(comparison), style="bold green" if comparison.agree else "bold red"))
+    return Group(*lines)
+
+
+def table(comparison: Comparison) -> Table:
+    grid = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    grid.add_column("entry", overflow="fold")
+    grid.add_column("exact", justify="right")
+    for name in comparison.engines:
+        grid.add_column(name, justify="right")
+    for entry in comparison.entries:
+        row: list[Text] = [
+            Text(entry_name(entry, comparison.variables)),
+            _exact_cell(comparison, entry),
+        ]
+        for outcome in comparison.engines.values():
+            row.append(_engine_cell(outcome.checks[entry]))
+        grid.add_row(*row)
+    return grid
+
+
+def long_table(comparison: Comparison) -> Table:
+    """The same numbers with a row per engine under each entry, for narrow consoles."""
+    grid = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    grid.add_column("entry", overflow="fold")
+    grid.add_column("engine")
+    grid.add_column("value", justify="right")
+    grid.add_column("error", justify="right")
+    for entry in comparison.entries:
+        name = Text(entry_name(entry, comparison.variables))
+        grid.add_row(name, Text("exact"), _exact_cell(comparison, entry), Text(""))
+        for engine, outcome in comparison.engines.items():
+            check = outcome.checks[entry]
+            value = "—" if check.value is None else _number(check.value, EXACT_DIGITS)
+            error = Text(_error_text(check), style=_error_style(check))
+            grid.add_row(Text(""), Text(engine), Text(value), error)
+    return grid
+
+
+def _exact_cell(comparison: Comparison, entry: Entry) -> Text:
+    if not comparison.reference.values.get(entry) and _at_kink(comparison, entry):
+        return Text("—")
+    value = comparison.reference.values.get(entry)
+    if value is not None:
+        return Text(_number(value, EXACT_DIGITS))
+    exact = comparison.reference.exact_text.get(entry)
+    if exact is not None:  # beyond float64: the 50-digit text, shortened
+        try:
+            return Text(format(Decimal(exact), f".{EXACT_DIGITS}g"))
+        except InvalidOperation:
+            return Text(exact)
+    reason = comparison.reference.reasons.get(entry, "undefined")
+    return Text(reason.split(" (")[0], style="yellow")
+
+
+def _at_kink(comparison: Comparison, entry: Entry) -> bool:
+    return any(
+        outcome.checks[entry].status == NOT_DIFFERENTIABLE
+        for outcome in comparison.engines.values()
+    )
+
+
+def _engine_cell(check: Check) -> Text:
+    cell = Text()
+    if check.value is None:
+        cell.append("—")
+    else:
+        cell.append(_number(check.value, VALUE_DIGITS))
+    cell.append("\n")
+    cell.append(_error_text(check), style=_error_style(check))
+    return cell
+
+
+def _error_text(check: Check) -> str:
+    if check.status == NOT_DIFFERENTIABLE:
+        return "not judged"
+    if check.status in (UNDEFINED, OUT_OF_RANGE):
+        return check.status
+    if check.status == MISSING:
+        return "no value ✗"
+    if check.status == SPURIOUS:
+        return "undefined ✗"
+    mark = " ✗" if check.status == DISAGREE else ""
+    if check.rel_error is not None:
+        return _error(check.rel_error) + mark
+    if check.abs_error is not None:  # the exact value is 0: relative error means nothing
+        return ("±" + _error(check.abs_error) if check.abs_error else "0") + mark
+    return check.status + mark
+
+
+def _error_style(check: Check) -> str:
+    if not check.agrees:
+        return "bold red"
+    if check.status == NOT_DIFFERENTIABLE:
+        return "yellow"
+    return "dim"
+
+
+def notes(comparison: Comparison) -> list[str]:
+    """Reasons worth a line under the table: kinks and derivatives that do not exist."""
+    lines = list(comparison.notes)
+    for entry, reason in comparison.reference.reasons.items():
+        if entry in comparison.entries and entry and not _at_kink(comparison, entry):
+            lines.append(f"exact {entry_name(entry, comparison.variables)}: {reason}")
+    return lines
+
+
+def verdict(comparison: Comparison) -> str:
+    """One line: agreement, or which engine disagrees where and by how much."""
+    if comparison.agree:
+        text = "all engines agree with the exact reference"
+        if comparison.kinks:
+            text += " where the function is differentiable"
+        return text
+    parts = []
+    for name, outcome in comparison.engines.items():
+        bad = [(entry, c) for entry, c in outcome.checks.items() if not c.agrees]
+        if not bad:
+            continue
+        entry, check = bad[0]
+        where = entry_name(entry, comparison.variables)
+        if check.status == DISAGREE and check.abs_error is not None:
+            tolerance = _error(check.tolerance or 0.0)
+            what = f"{name} disagrees at {where}: error {_error(check.abs_error)} > {tolerance}"
+        elif check.status == DISAGREE:
+            what = f"{name} disagrees at {where}: {check.reason or 'out of float64 range'}"
+        elif check.status == SPURIOUS:
+            what = f"{name} gives a number at {where}, where the exact value is undefined"
+        else:
+            what = f"{name} gives no value at {where} ({check.reason or 'no reason given'})"
+        if len(bad) > 1:
+            what += f" (and {len(bad) - 1} more)"
+        parts.append(what)
+    return "; ".join(parts)
+
+
+def _number(value: float, digits: int) -> str:
+    text = f"{value:.{digits}g}"
+    return "0" if text == "-0" else text
+
+
+def _error(value: float) -> str:
+    return "0" if value == 0 else f"{value:.1e}"
+
+
+def to_json(comparison: Comparison) -> str:
+    """The JSON document; never NaN or Infinity (allow_nan=False would raise first)."""
+    return json.dumps(comparison.to_dict(), indent=2, allow_nan=False, ensure_ascii=False)
+
+
+CSV_COLUMNS = (
+    "entry",
+    "variables",
+    "reference",
+    "exact",
+    "engine",
+    "value",
+    "abs_error",
+    "rel_error",
+    "tolerance",
+    "status",
+    "agree",
+    "reason",
+)
+
+
+def to_csv(comparison: Comparison) -> str:
+    """One row per entry per engine; empty cells where there is no number."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    reference = comparison.reference
+    for entry in comparison.entries:
+        by = " ".join(comparison.variables[i] for i in entry)
+        for name, outcome in comparison.engines.items():
+            check = outcome.checks[entry]
+            reason = check.reason or (reference.reasons.get(entry) if check.value is None else None)
+            writer.writerow(
+                (
+                    comparison.label(entry),
+                    by,
+                    _csv_number(reference.values.get(entry)),
+                    reference.exact_text.get(entry) or "",
+                    name,
+                    _csv_number(check.value),
+                    _csv_number(check.abs_error),
+                    _csv_number(check.rel_error),
+                    _csv_number(check.tolerance),
+                    check.status,
+                    "true" if check.agrees else "false",
+                    reason or "",
+                )
+            )
+    return out.getvalue()
+
+
+def _csv_number(value: float | None) -> str:
+    return "" if value is None else repr(float(value))

@@ -1,0 +1,213 @@
+"""The command line: the issue's acceptance list, exit statuses, one-line refusals."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from diffcompare.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def one_error_line(result: Result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def strict(text: str) -> dict[str, Any]:
+    def refuse(name: str) -> Any:
+        raise AssertionError(f"JSON holds {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_table_for_the_first_example() -> None:
+    result = run("3*x**2+2*x-1", "--at", "x=1")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line}
+    assert rows["f'"] == ["8"] * 4  # exact, symbolic, finite, tape
+    assert rows["f''"] == ["6"] * 4
+    assert "all engines agree" in result.stdout
+    assert "\x1b" not in result.stdout
+
+
+def test_named_command_and_default_command_say_the_same() -> None:
+    assert run("compare", "x**2", "--at", "x=3").stdout == run("x**2", "--at", "x=3").stdout
+
+
+def test_s4_json() -> None:
+    result = run("(x1+5)*x2**2", "--at", "x1=2,x2=3", "--format", "json")
+    assert result.exit_code == 0
+    document = strict(result.stdout)
+    assert document["agree"] is True
+    for name in ("symbolic", "finite", "tape"):
+        engine = document["engines"][name]
+        assert engine["gradient"] == pytest.approx([9, 42], rel=1e-8)
+        flat = [h for row in engine["hessian"] for h in row]
+        assert flat == pytest.approx([0, 6, 6, 14], abs=1e-6)
+
+
+def test_s25_order_three() -> None:
+    result = run("x**4+2*x**3-3*x**2+4*x-5", "--at", "x=2", "--order", "3", "--format", "json")
+    assert result.exit_code == 0
+    document = strict(result.stdout)
+    for engine in document["engines"].values():
+        assert engine["derivatives"] == pytest.approx([48, 66, 60], rel=1e-6)
+    table = run("x**4+2*x**3-3*x**2+4*x-5", "--at", "x=2", "--order", "3").stdout
+    assert "f'''" in table
+
+
+def test_s19_s20_step() -> None:
+    s19 = strict(run("3*x**2+2*x-1", "--at", "x=1", "--step", "1e-3", "--format", "json").stdout)
+    assert s19["engines"]["finite"]["gradient"] == [7.999999999999119]
+    s20 = run("(x1+5)*x2**2", "--at", "x1=2,x2=3", "--step", "1e-3", "--format", "json")
+    gradient = strict(s20.stdout)["engines"]["finite"]["gradient"]
+    assert gradient == [8.999999999993236, 41.999999999994486]
+
+
+def test_engine_subset_and_csv() -> None:
+    result = run(
+        "x*y", "--at", "x=1,y=2", "--engine", "tape", "--engine", "symbolic", "--format", "csv"
+    )
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {row["engine"] for row in rows} == {"tape", "symbolic"}
+    assert len(rows) == 6 * 2
+
+
+def test_disagreement_exits_1() -> None:
+    # a tolerance no float64 engine can meet on sin(0.5): computed, but judged apart
+    result = run("sin(x)", "--at", "x=0.5", "--rtol", "0", "--atol", "0", "--fd-rtol", "0")
+    assert result.exit_code == 1, result.output
+    assert "disagrees" in result.stdout
+
+
+def test_kink_exits_0_and_says_so() -> None:
+    result = run("abs(x)", "--at", "x=0")
+    assert result.exit_code == 0
+    assert "abs(x) is not differentiable here" in result.stdout
+
+
+def test_infinite_derivative_is_not_a_crash() -> None:
+    result = run("sqrt(x)", "--at", "x=0", "--format", "json")
+    assert result.exit_code == 0
+    document = strict(result.stdout)
+    assert document["value"] == 0.0
+    assert document["engines"]["tape"]["gradient"] == [None]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["__import__('os').system('echo hi')", "--at", "x=1"], "column"),
+        (["x", "--at", "x=nan"], "finite"),
+        (["log(x)", "--at", "x=-1"], "nothing can be computed"),
+        (["1/x", "--at", "x=0"], "nothing can be computed"),
+        (["x*y", "--at", "x=1"], "'y'"),
+        (["x", "--at", "x=1,z=2"], "'z'"),
+        (["x*y", "--at", "x=1,y=1", "--order", "3"], "one variable"),
+        (["x", "--at", "x=1", "--order", "9"], "limit"),
+        (["x", "--at", "x=1", "--engine", "nope"], "nope"),
+        (["x", "--at", "x=1e400"], "'x'"),
+        (["x", "--at", "x=1", "--step", "-1"], "step"),
+        (["-x**2", "--at", "x=1"], "--"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str], words: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    if "column" in words:  # a parse error: message, the text, a caret under the column
+        lines = result.stderr.splitlines()
+        assert lines[0].startswith("error: ") and lines[2].strip() == "^"
+    else:
+        assert words in one_error_line(result)
+    assert result.stdout == ""
+
+
+def test_huge_constant_is_refused_within_a_second() -> None:
+    start = time.perf_counter()
+    result = run("9**9**9*x", "--at", "x=1")
+    assert time.perf_counter() - start < 1.0
+    assert result.exit_code == 2
+    assert "digits" in result.stderr or "size" in result.stderr
+
+
+def test_leading_minus_after_double_dash() -> None:
+    for args in (
+        ["--", "-x**2", "--at", "x=1"],
+        ["--at", "x=1", "--", "-x**2"],
+        ["compare", "--", "-x**2", "--at", "x=1"],
+    ):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+        assert "f(x) = -x**2" in result.stdout
+
+
+def test_help_and_version() -> None:
+    assert run("--help").exit_code == 0
+    assert "--at" in run("compare", "--help").stdout
+    version = run("--version")
+    assert version.exit_code == 0 and "diffcompare" in version.stdout
+
+
+def test_a_subcommand_registers_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    @click.command("hello")
+    def hello() -> None:
+        click.echo("hello")
+
+    monkeypatch.setitem(main.commands, "hello", hello)
+    assert run("hello").stdout == "hello\n"
+    assert run("x", "--at", "x=1").exit_code == 0  # everything else still means compare
+
+
+# --- the real program, as a user runs it ---------------------------------------------------
+
+
+def python_m(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("NO_COLOR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "diffcompare", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_python_m_diffcompare() -> None:
+    done = python_m("3*x**2+2*x-1", "--at", "x=1")
+    assert done.returncode == 0, done.stderr
+    assert "all engines agree" in done.stdout
+    assert "\x1b" not in done.stdout  # piped: no colour codes
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80
+    bad = python_m("log(x)", "--at", "x=-1")
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("error: ")
+
+
+def test_code_in_the_expression_never_runs(tmp_path: Path) -> None:
+    done = python_m("__import__('os').system('touch CANARY')", "--at", "x=1", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "CANARY").exists()
