@@ -6,9 +6,10 @@ other engines, so a disagreement names the engine at fault. The rules, per entry
 * symbolic and tape agree when ``|error| <= rtol * |exact| + atol_scaled``;
 * finite agrees when ``|error| <= max(fd_safety * its own error estimate, fd_rtol * |exact|,
   atol_scaled)``: differences carry truncation and rounding error and say how much;
-* ``atol_scaled`` is ``atol * max(1, largest |exact| among entries of the same order)``, the
-  floor that lets an exactly-zero entry (a Hessian's 0) absorb rounding of its neighbours'
-  size;
+* finite's value (no differencing there) is judged like symbolic and tape;
+* ``atol_scaled`` is ``atol * (largest |exact| among entries of the same order, or 1 if all
+  are 0)``, the floor that lets an exactly-zero entry (a Hessian's 0) absorb rounding of its
+  neighbours' size while a tiny value is still judged relatively;
 * where the derivative does not exist (undefined or infinite), an engine that returns no
   number agrees and one that returns a number does not;
 * where the exact value lies beyond float64, an engine that returns no number agrees;
@@ -430,13 +431,15 @@ def _refuse_undefined_value(
 
 
 def _scales(reference: Reference, entries: list[Entry]) -> dict[int, float]:
-    """Per derivative order, the size that the absolute floor is relative to."""
-    scales: dict[int, float] = {}
+    """Per derivative order, the size the absolute floor is relative to: the largest exact
+    entry of that order (1 when they are all zero), so a tiny value is still judged
+    relatively and a zero among large neighbours absorbs their rounding."""
+    largest: dict[int, float] = {}
     for entry in entries:
         value = reference.values.get(entry)
         size = abs(value) if value is not None else 0.0
-        scales[len(entry)] = max(scales.get(len(entry), 1.0), size)
-    return scales
+        largest[len(entry)] = max(largest.get(len(entry), 0.0), size)
+    return {k: size if size > 0 else 1.0 for k, size in largest.items()}
 
 
 def _check(
@@ -474,13 +477,13 @@ def _check(
         return Check(None, MISSING, None, None, None, estimate, reason)
 
     abs_error, rel_error = _errors(value, exact_text)
-    if name == "finite":
+    if name == "finite" and entry:
         tolerance = max(
             tolerances.fd_safety * (estimate or 0.0),
             tolerances.fd_rtol * abs(exact_float),
             atol_scaled,
         )
-    else:
+    else:  # including finite's value: a plain float64 evaluation like the others'
         tolerance = tolerances.rtol * abs(exact_float) + atol_scaled
     status = AGREE if abs_error is not None and abs_error <= tolerance else DISAGREE
     return Check(value, status, abs_error, rel_error, tolerance, estimate, reason)

@@ -195,7 +195,8 @@ def verdict(comparison: Comparison) -> str:
         where = entry_name(entry, comparison.variables)
         if check.status == DISAGREE and check.abs_error is not None:
             tolerance = _error(check.tolerance or 0.0)
-            what = f"{name} disagrees at {where}: error {_error(check.abs_error)} > {tolerance}"
+            off = _error(check.abs_error)
+            what = f"{name} disagrees at {where}: off by {off} (tolerance {tolerance})"
         elif check.status == DISAGREE:
             what = f"{name} disagrees at {where}: {check.reason or 'out of float64 range'}"
         elif check.status == SPURIOUS:
@@ -203,7 +204,7 @@ def verdict(comparison: Comparison) -> str:
         else:
             what = f"{name} gives no value at {where} ({check.reason or 'no reason given'})"
         if len(bad) > 1:
-            what += f" (and {len(bad) - 1} more)"
+            what += f", and at {len(bad) - 1} more"
         parts.append(what)
     return "; ".join(parts)
 
