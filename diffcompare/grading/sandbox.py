@@ -1,0 +1,311 @@
+"""Grading work in a separate worker process, under a time and a memory budget.
+
+sympy's `simplify` can run for minutes, and a student's function can loop or allocate without
+end. Neither may block or crash the grader, and the grader may itself run in a thread of a web
+server, where `SIGALRM` is not available. So the work runs in a worker process: the caller
+waits on a pipe with a deadline and kills the worker when it passes; the worker caps its own
+address space with `RLIMIT_AS`, so a runaway allocation ends as a `MemoryError` there.
+
+Workers are reused (a call costs a pipe round trip, not a process start) and are forked from a
+clean server process that has already imported numpy, mpmath and sympy, so replacing a killed
+worker is cheap too. Any number of threads may call `run_limited` at once; each call takes an
+idle worker or starts a new one.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from types import FrameType
+from typing import Any
+
+from ..errors import DiffCompareError, LimitError, TimeLimitError
+
+DEFAULT_SECONDS = 10.0
+DEFAULT_MEMORY_MB = 1024
+STARTUP_SECONDS = 60.0
+"""How long a new worker may take to start (imports included); not part of a call's budget."""
+MAX_IDLE_WORKERS = max(2, os.cpu_count() or 2)
+
+_PRELOAD = ["numpy", "mpmath", "sympy", "diffcompare.grading.sandbox"]
+_MB = 1024 * 1024
+
+
+class WorkerError(DiffCompareError):
+    """The work raised an exception that is not a DiffCompareError, or the worker died.
+
+    `exception_type` names the original exception ("ZeroDivisionError"), or is "" when the
+    worker process died (a crash, a signal); `details` holds its traceback text when known.
+    """
+
+    kind = "worker"
+
+    def __init__(self, message: str, exception_type: str = "", details: str = "") -> None:
+        super().__init__(message)
+        self.exception_type = exception_type
+        self.details = details
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.exception_type, self.details))
+
+
+class MemoryLimitError(LimitError):
+    """The work needed more memory than its budget."""
+
+
+def run_limited(
+    fn: Callable[..., Any],
+    /,
+    *args: Any,
+    seconds: float = DEFAULT_SECONDS,
+    memory_mb: float | None = DEFAULT_MEMORY_MB,
+    **kwargs: Any,
+) -> Any:
+    """``fn(*args, **kwargs)`` in a worker process; its return value, or an error.
+
+    `fn` must be picklable: a function defined at module level of an importable module (not a
+    lambda, not a closure); its arguments and its result must be picklable too.
+
+    Budgets:
+
+    * `seconds`: wall-clock time from the moment the worker receives the call. Past it the
+      worker (and any process it started) is killed and `TimeLimitError` is raised; the next
+      call gets a fresh worker. Worker start-up time is not counted.
+    * `memory_mb`: address space the call may add to what the worker has already mapped
+      (``RLIMIT_AS``; None for no limit). An allocation past it raises `MemoryError` inside
+      the worker, reported here as `MemoryLimitError` (a `LimitError`).
+
+    Errors: a `DiffCompareError` raised by `fn` is raised again here (same class and message);
+    any other exception from `fn`, or the worker dying, raises `WorkerError`; arguments that
+    cannot be pickled raise `WorkerError` before anything runs. Nothing else escapes.
+
+    Safe to call from any thread; never installs a signal handler in the calling process.
+    """
+    worker = _take_worker()
+    reusable = False
+    try:
+        try:
+            worker.conn.send((fn, args, kwargs, memory_mb))
+        except Exception as error:  # pickling: a lambda, a closure, an open file...
+            reusable = True  # nothing was sent: the worker is still waiting
+            raise WorkerError(
+                f"cannot send the work to a worker process: {error}", type(error).__name__
+            ) from None
+        if not worker.conn.poll(seconds):
+            raise TimeLimitError(f"the work took longer than {seconds:g} s and was stopped")
+        try:
+            outcome, payload = worker.conn.recv()
+        except (EOFError, OSError):
+            raise _death(worker) from None
+        except Exception as error:  # a result or an exception that cannot be unpickled here
+            raise WorkerError(
+                f"the result could not be read back: {error}", type(error).__name__
+            ) from None
+        if outcome == "ok":
+            reusable = True
+            return payload
+        if outcome == "error":
+            reusable = True
+            raise payload
+        if outcome == "memory":
+            raise MemoryLimitError(
+                f"the work needed more than its memory budget of {memory_mb:g} MB"
+            )
+        message, exception_type, details = payload
+        reusable = outcome == "exception"
+        raise WorkerError(message, exception_type, details)
+    finally:
+        if reusable:
+            _return_worker(worker)
+        else:
+            worker.kill()
+
+
+def time_budget_available() -> bool:
+    """True where `time_budget` can interrupt work: the main thread of a process (a sandbox
+    worker, or a single-threaded program)."""
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise `TimeLimitError` inside the block once `seconds` have passed.
+
+    Meant for sub-budgets inside work that `run_limited` runs (say, two seconds for `simplify`
+    within a ten-second check): it uses ``SIGALRM``, which only the main thread of a process
+    may handle. Elsewhere (a thread of a web server) it does nothing, and the outer
+    `run_limited` deadline is what bounds the work. Budgets do not nest: an inner one replaces
+    the outer one until it ends.
+    """
+    if not time_budget_available() or seconds <= 0:
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise TimeLimitError(f"took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def shutdown() -> None:
+    """Stop the idle workers (they are also stopped when the program exits)."""
+    with _lock:
+        workers, _idle[:] = list(_idle), []
+    for worker in workers:
+        worker.kill()
+
+
+# ---------------------------------------------------------------------------------------------
+# the caller's side
+
+
+class _Worker:
+    def __init__(self) -> None:
+        context = _context()
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        # the worker says when its imports are done, so they never count against a budget
+        if not self.conn.poll(STARTUP_SECONDS):
+            self.kill()
+            raise TimeLimitError(f"a worker process did not start within {STARTUP_SECONDS:g} s")
+        try:
+            self.conn.recv()
+        except (EOFError, OSError):
+            raise _death(self) from None
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        pid = self.process.pid
+        if pid is not None and self.process.is_alive():
+            try:  # the worker leads its own process group: take its children along
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+def _death(worker: _Worker) -> WorkerError:
+    worker.process.join(timeout=5)
+    code = worker.process.exitcode
+    if code is not None and code < 0:
+        how = f"was killed by signal {signal.Signals(-code).name}"
+    else:
+        how = f"exited with code {code}"
+    return WorkerError(f"the worker process {how} before finishing the work")
+
+
+_lock = threading.Lock()
+_idle: list[_Worker] = []
+_context_cache: list[Any] = []  # the multiprocessing context, chosen on first use
+
+
+def _context() -> Any:
+    # forkserver: workers are forked from a clean, single-threaded server (forking the caller
+    # itself is unsafe when it runs threads); spawn where there is no forkserver
+    with _lock:
+        if not _context_cache:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                forkserver = multiprocessing.get_context("forkserver")
+                forkserver.set_forkserver_preload(_PRELOAD)
+                _context_cache.append(forkserver)
+            else:
+                _context_cache.append(multiprocessing.get_context("spawn"))
+        return _context_cache[0]
+
+
+def _take_worker() -> _Worker:
+    with _lock:
+        while _idle:
+            worker = _idle.pop()
+            if worker.alive():
+                return worker
+            worker.conn.close()
+    return _Worker()
+
+
+def _return_worker(worker: _Worker) -> None:
+    with _lock:
+        if len(_idle) < MAX_IDLE_WORKERS and worker.alive():
+            _idle.append(worker)
+            return
+    worker.kill()
+
+
+atexit.register(shutdown)
+
+
+# ---------------------------------------------------------------------------------------------
+# the worker's side
+
+
+def _serve(conn: Connection) -> None:
+    """The worker's loop: one call at a time until the pipe closes."""
+    os.setpgid(0, 0)  # its own process group, so a kill reaches what the work started
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the caller to handle
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        fn, args, kwargs, memory_mb = job
+        reply = _run(fn, args, kwargs, memory_mb)
+        try:
+            conn.send(reply)
+        except Exception as error:  # an unpicklable result
+            conn.send(("exception", (f"the result could not be sent back: {error}", "", "")))
+        if reply[0] in ("memory", "crash"):
+            return  # the caller discards this worker
+
+
+def _run(fn: Callable[..., Any], args: Any, kwargs: Any, memory_mb: float | None) -> Any:
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if memory_mb is not None:
+        limit = _address_space() + int(memory_mb * _MB)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        return ("ok", fn(*args, **kwargs))
+    except MemoryError:
+        return ("memory", None)
+    except DiffCompareError as error:
+        return ("error", error)
+    except RecursionError as error:
+        return ("crash", (f"{type(error).__name__}: {error}", type(error).__name__, ""))
+    except BaseException as error:  # noqa: BLE001 - everything is reported, nothing escapes
+        details = "".join(traceback.format_exception(error))
+        name = type(error).__name__
+        return ("exception", (f"{name}: {error}", name, details))
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _address_space() -> int:
+    """Bytes of address space this process has mapped now (VmSize)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):  # not Linux: ru_maxrss is the best cheap estimate
+        usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return int(usage if sys.platform == "darwin" else usage * 1024)
