@@ -8,7 +8,6 @@ tape that is recording; a tape keeps it when one of the inputs is something it f
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,13 @@ Rule = Callable[..., Any]
 # eager autodiff libraries, a tape belongs to the thread that opened it.
 ACTIVE: list[GradientTape] = []
 
-next_id = itertools.count(1).__next__
+# When exactly one tape records (the usual case), SOLO[0] is its (followed, records) pair, so
+# the hot path can record without a method call; None otherwise. Kept by `sync_active`.
+SOLO: list[tuple[set[Tensor], list[Any]] | None] = [None]
+
+
+def sync_active() -> None:
+    SOLO[0] = (ACTIVE[0]._followed, ACTIVE[0]._records) if len(ACTIVE) == 1 else None
 
 
 def as_value(data: Any) -> Value:
@@ -54,17 +59,19 @@ def shape_of(value: Value) -> tuple[int, ...]:
 
 
 class Tensor:
-    """An immutable value that tapes can follow. Make one with `constant`."""
+    """An immutable value that tapes can follow. Make one with `constant`.
 
-    __slots__ = ("_value", "_id", "__weakref__")
+    Tapes keep tensors in sets and dicts by identity (`==` is not overloaded), which is
+    cheaper than numbering them.
+    """
+
+    __slots__ = ("_value", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: array * tensor works
 
     _value: Value
-    _id: int
 
     def __init__(self, value: Any) -> None:
         self._value = as_value(value)
-        self._id = next_id()
 
     # -- inspection -----------------------------------------------------------------------
     @property
@@ -177,7 +184,6 @@ def emit(value: Value, inputs: Sequence[Tensor], rules: Sequence[Rule], name: st
     """Make the output tensor of a differentiable operation and let recording tapes see it."""
     out = Tensor.__new__(Tensor)
     out._value = value
-    out._id = next_id()
     if ACTIVE:
         values = tuple(t._value for t in inputs)
         for tape in ACTIVE:
@@ -189,5 +195,4 @@ def detached(value: Value) -> Tensor:
     """A tensor no tape will follow (comparisons, signs, stop_gradient)."""
     out = Tensor.__new__(Tensor)
     out._value = value
-    out._id = next_id()
     return out

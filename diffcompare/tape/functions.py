@@ -57,7 +57,7 @@ def _is_number_zero(x: Any) -> bool:
     if type(x) is _FLOAT or type(x) is int:
         return x == 0
     if type(x) is Tensor and type(x._value) is _FLOAT and x._value == 0.0:
-        return not any(x._id in tape._followed for tape in core.ACTIVE)
+        return not any(x in tape._followed for tape in core.ACTIVE)
     return False
 
 
@@ -131,17 +131,16 @@ def backward_step(
     out: Tensor,
     inputs: Sequence[Tensor],
     rules: Sequence[Callable[..., Any]],
-    followed: set[int],
-    grads: dict[int, Any],
+    followed: set[Tensor],
+    grads: dict[Tensor, Any],
 ) -> None:
     """Send gradient `g` of one recorded output to the inputs the tape follows, computing
     with tensors so that the tapes still open record this step too."""
     for k, tensor in enumerate(inputs):
-        tid = tensor._id
-        if tid in followed:
+        if tensor in followed:
             part = sum_to_shape(rules[k](TAPE_MATH, g, out, *inputs), tensor.shape, True)
-            previous = grads.get(tid)
-            grads[tid] = part if previous is None else previous + part
+            previous = grads.get(tensor)
+            grads[tensor] = part if previous is None else previous + part
 
 
 def raw_rule_with_numpy(rule: Callable[..., Any], g: Any, ans: Any, args: Sequence[Any]) -> Any:
@@ -278,16 +277,14 @@ _NUMBERS: dict[float, Tensor] = {}
 def _operand(x: Any) -> Tensor:
     if isinstance(x, Tensor):
         return x
-    # A number written into an expression: nobody holds it, so no tape can watch it, and it
-    # needs no id of its own (id 0 is never followed). Loops meet the same few numbers
-    # again and again (the 2 of x**2), so they are made once.
+    # A number written into an expression: nobody else holds it, so no tape can watch it.
+    # Loops meet the same few numbers again and again (the 2 of x**2): they are made once.
     if type(x) is _FLOAT or type(x) is int:
         cached = _NUMBERS.get(x)
         if cached is not None:
             return cached
         out = Tensor.__new__(Tensor)
         out._value = _FLOAT(x)
-        out._id = 0
         if len(_NUMBERS) < 4096:
             _NUMBERS[x] = out
         return out
@@ -298,44 +295,63 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
     """A Tensor method for a binary operator of the table.
 
     This is the hot path of scalar code (a loss written with Python loops), so it is one
-    flat function: floats go straight to float arithmetic or `math`, and the recording of
-    `emit` is done in place.
+    flat function: floats go straight to float arithmetic or `math`, numbers written into
+    the expression come from a cache, and the recording of `emit` is done in place for the
+    usual case of one open tape.
     """
     scalar, numpy_fn, rules, name = op.scalar, op.numpy, op.rules, op.name
     assert scalar is not None
     active = core.ACTIVE
-    next_id = core.next_id
+    solo = core.SOLO
+    new = Tensor.__new__
+    numbers = _NUMBERS
     is_power = name == "pow" and not reflected
+    variable = core.Variable
 
     def method(self: Tensor, other: Any) -> Tensor:
-        if not isinstance(other, Tensor):
-            other = _operand(other)
-        if is_power and _is_number_zero(other):
-            return _one_like(self)
-        a, b = (other, self) if reflected else (self, other)
+        kind = type(other)
+        if kind is not Tensor and kind is not variable:
+            if kind is _FLOAT or kind is int:
+                cached = numbers.get(other)
+                other = cached if cached is not None else _operand(other)
+            elif isinstance(other, Tensor):
+                pass
+            else:
+                other = _operand(other)
+        if reflected:
+            a, b = other, self
+        else:
+            a, b = self, other
         va = a._value
         vb = b._value
         if type(va) is _FLOAT and type(vb) is _FLOAT:
+            if is_power and vb == 0.0 and _is_number_zero(b):
+                return _one_like(a)
             try:
                 value = scalar(va, vb)
             except _RECOVERABLE:
                 value = _numpy_call(numpy_fn, (va, vb))
         else:
+            if is_power and _is_number_zero(b):
+                return _one_like(a)
             value = _numpy_call(numpy_fn, (va, vb))
-        out = Tensor.__new__(Tensor)
+        out = new(Tensor)
         out._value = value
-        out._id = next_id()
         if active:
+            one = solo[0]
+            if one is not None:
+                # one tape, the usual case: its bookkeeping in place of a call
+                followed, records = one
+                fa = a in followed
+                fb = b in followed
+                # an unwatched Variable may need watching first: that is _record's job
+                if (fa or type(a) is not variable) and (fb or type(b) is not variable):
+                    if fa or fb:
+                        followed.add(out)
+                        records.append((out, (a, b), (va, vb), rules))
+                    return out
             inputs = (a, b)
             values = (va, vb)
-            if len(active) == 1:
-                # one tape, the usual case: its bookkeeping in place of a call
-                tape = active[0]
-                followed = tape._followed
-                if a._id in followed or b._id in followed:
-                    followed.add(out._id)
-                    tape._records.append((out._id, inputs, values, rules, out))
-                    return out
             for tape in active:
                 tape._record(out, inputs, values, rules)
         return out

@@ -10,14 +10,15 @@ import numpy as np
 
 from . import core
 from .core import Tensor, Variable, shape_of
+from .functions import RAW_MATH, backward_step, raw_rule_with_numpy, reshape, stack, sum_to_shape
 
 _REUSED = (
     "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)"
 )
 
-# One record: the output's id, the input tensors and their values when the operation ran
-# (a Variable may be assigned later), their rules, and the output (rules may need it).
-Record = tuple[int, Sequence[Tensor], Sequence[Any], Sequence[Any], Tensor]
+# One record: the output (its value is `ans` for the rules), the input tensors, their values
+# when the operation ran (a Variable may be assigned later), and their rules.
+Record = tuple[Tensor, Sequence[Tensor], Sequence[Any], Sequence[Any]]
 
 
 class GradientTape:
@@ -32,8 +33,8 @@ class GradientTape:
         self._persistent = persistent
         self._watch_accessed = watch_accessed_variables
         self._records: list[Record] = []
-        self._followed: set[int] = set()  # ids of watched tensors and of what depends on them
-        self._watched: dict[int, Tensor] = {}
+        self._followed: set[Tensor] = set()  # watched tensors and what depends on them
+        self._watched: dict[Tensor, None] = {}  # in the order watched
         self._opened = False
         self._used = False
         self._recording = False
@@ -52,11 +53,13 @@ class GradientTape:
             raise RuntimeError("this tape is already recording")
         self._recording = True
         core.ACTIVE.append(self)
+        core.sync_active()
 
     def _pop(self) -> None:
         if self._recording:
             self._recording = False
             core.ACTIVE.remove(self)
+            core.sync_active()
 
     @contextmanager
     def stop_recording(self) -> Iterator[None]:
@@ -85,11 +88,11 @@ class GradientTape:
                     f"watch() takes tensors or Variables, not {type(item).__name__}: "
                     "wrap plain values with constant()"
                 )
-            self._watched.setdefault(item._id, item)
-            self._followed.add(item._id)
+            self._watched[item] = None
+            self._followed.add(item)
 
     def watched_variables(self) -> tuple[Variable, ...]:
-        return tuple(t for t in self._watched.values() if isinstance(t, Variable))
+        return tuple(t for t in self._watched if isinstance(t, Variable))
 
     def _record(
         self, out: Tensor, inputs: Sequence[Tensor], values: Sequence[Any], rules: Sequence[Any]
@@ -97,14 +100,15 @@ class GradientTape:
         followed = self._followed
         hit = False
         for tensor in inputs:
-            if tensor._id in followed:
+            if tensor in followed:
                 hit = True
             elif type(tensor) is Variable and self._watch_accessed and tensor.trainable:
-                self.watch(tensor)
+                self._watched[tensor] = None
+                followed.add(tensor)
                 hit = True
         if hit:
-            followed.add(out._id)
-            self._records.append((out._id, inputs, values, rules, out))
+            followed.add(out)
+            self._records.append((out, inputs, values, rules))
 
     # -- gradients -------------------------------------------------------------------------
     def gradient(
@@ -115,19 +119,22 @@ class GradientTape:
         unconnected_gradients: str = "none",
     ) -> Any:
         """d(sum of targets)/d(source) for each source, in the structure of `sources`."""
+        _check_mode(unconnected_gradients)
         self._check_usable()
-        targets = _flatten(target)
+        targets = [target] if isinstance(target, Tensor) else _flatten(target)
         _check_targets(targets)
         seeds = _seeds(targets, output_gradients)
-        flat_sources = _flatten(sources)
+        flat_sources = [sources] if isinstance(sources, Tensor) else _flatten(sources)
         _check_sources(flat_sources)
         grads = self._backward(targets, seeds, flat_sources)
         self._finish()
-        results = [_unconnected(grads.get(s._id), s, unconnected_gradients) for s in flat_sources]
+        zero = unconnected_gradients == "zero"
+        results = [_as_result(grads.get(s), s, zero) for s in flat_sources]
         return _pack(sources, iter(results))
 
     def jacobian(self, target: Any, sources: Any, unconnected_gradients: str = "none") -> Any:
         """d(target[i])/d(source) for every element i: shape target.shape + source.shape."""
+        _check_mode(unconnected_gradients)
         self._check_usable()
         if not isinstance(target, Tensor):
             raise TypeError(f"jacobian() needs a tensor target, not {type(target).__name__}")
@@ -143,11 +150,9 @@ class GradientTape:
             seed_value: Any = seed.reshape(out_shape) if out_shape else 1.0
             grads = self._backward([target], [core.detached(seed_value)], flat_sources)
             for k, source in enumerate(flat_sources):
-                connected[k] = connected[k] or source._id in grads
-                rows[k].append(_unconnected(grads.get(source._id), source, "zero"))
+                connected[k] = connected[k] or source in grads
+                rows[k].append(_as_result(grads.get(source), source, True))
         self._finish()
-        from .functions import reshape, stack
-
         results: list[Any] = []
         for k, source in enumerate(flat_sources):
             if not connected[k] and unconnected_gradients == "none":
@@ -168,68 +173,109 @@ class GradientTape:
     def _finish(self) -> None:
         self._used = True
         if not self._persistent:
-            # a non-persistent tape is spent: let go of every recorded array now
-            self._records = []
-            self._followed = set()
+            # a non-persistent tape is spent: let go of every recorded array now (in place:
+            # the hot path may hold these very containers)
+            self._records.clear()
+            self._followed.clear()
 
     def _backward(
         self, targets: Sequence[Tensor], seeds: Sequence[Tensor], sources: Sequence[Tensor]
-    ) -> dict[int, Any]:
-        keep = {s._id for s in sources}
+    ) -> dict[Tensor, Any]:
+        keep = set(sources)
         # Record the backward pass on the other tapes that are open (gradients of
         # gradients); never on this one.
         was_recording = self._recording
         self._pop()
         try:
             taped = bool(core.ACTIVE)
-            from .functions import (
-                RAW_MATH,
-                backward_step,
-                raw_rule_with_numpy,
-                sum_to_shape,
-            )
-
-            grads: dict[int, Any] = {}
+            grads: dict[Tensor, Any] = {}
             for target, seed in zip(targets, seeds, strict=True):
                 value: Any = seed if taped else seed._value
-                tid = target._id
-                grads[tid] = grads[tid] + value if tid in grads else value
+                grads[target] = grads[target] + value if target in grads else value
             followed = self._followed
             records = self._records
             if taped:
-                for out_id, inputs, _values, rules, out in reversed(records):
-                    g = grads.get(out_id) if out_id in keep else grads.pop(out_id, None)
+                for out, inputs, _values, rules in reversed(records):
+                    g = grads.get(out) if out in keep else grads.pop(out, None)
                     if g is not None:
                         backward_step(g, out, inputs, rules, followed, grads)
                 return grads
-            # The plain loop, inlined: this is where scalar code spends its backward time.
-            raw = RAW_MATH
-            real = float
-            pop = grads.pop
-            for out_id, inputs, values, rules, out in reversed(records):
-                g = grads.get(out_id) if out_id in keep else pop(out_id, None)
-                if g is None:
-                    continue
-                ans = out._value
-                for k, tensor in enumerate(inputs):
-                    tid = tensor._id
-                    if tid not in followed:
-                        continue
-                    try:
-                        part = rules[k](raw, g, ans, *values)
-                    except (ArithmeticError, ValueError):
-                        part = raw_rule_with_numpy(rules[k], g, ans, values)
-                    if type(part) is not real or type(values[k]) is not real:
-                        part = sum_to_shape(part, tensor.shape, False)
-                    previous = grads.get(tid)
-                    grads[tid] = part if previous is None else previous + part
+            _plain_backward(records, followed, keep, grads)
             return grads
         finally:
             if was_recording:
                 self._push()
 
 
+def _plain_backward(
+    records: Sequence[Record], followed: set[Tensor], keep: set[Tensor], grads: dict[Tensor, Any]
+) -> None:
+    """The backward pass on plain values, when no other tape needs to record it.
+
+    This is where scalar code spends its backward time, so the loop is flat, and binary
+    operations (nearly every record of scalar code) are unrolled: no enumerate, no star call.
+    """
+    raw = RAW_MATH
+    real = float
+    pop = grads.pop
+    get = grads.get
+    for out, inputs, values, rules in reversed(records):
+        g = get(out) if out in keep else pop(out, None)
+        if g is None:
+            continue
+        ans = out._value
+        if len(values) == 2:
+            a, b = inputs
+            va, vb = values
+            if a in followed:
+                try:
+                    part = rules[0](raw, g, ans, va, vb)
+                except (ArithmeticError, ValueError):
+                    part = raw_rule_with_numpy(rules[0], g, ans, values)
+                if type(part) is not real or type(va) is not real:
+                    part = sum_to_shape(part, a.shape, False)
+                previous = get(a)
+                grads[a] = part if previous is None else previous + part
+            if b in followed:
+                try:
+                    part = rules[1](raw, g, ans, va, vb)
+                except (ArithmeticError, ValueError):
+                    part = raw_rule_with_numpy(rules[1], g, ans, values)
+                if type(part) is not real or type(vb) is not real:
+                    part = sum_to_shape(part, b.shape, False)
+                previous = get(b)
+                grads[b] = part if previous is None else previous + part
+            continue
+        for k, tensor in enumerate(inputs):
+            if tensor not in followed:
+                continue
+            try:
+                part = rules[k](raw, g, ans, *values)
+            except (ArithmeticError, ValueError):
+                part = raw_rule_with_numpy(rules[k], g, ans, values)
+            if type(part) is not real or type(values[k]) is not real:
+                part = sum_to_shape(part, tensor.shape, False)
+            previous = get(tensor)
+            grads[tensor] = part if previous is None else previous + part
+
+
+_NESTS = (dict, list, tuple)
+
+
+def _is_flat(nest: Any) -> bool:
+    """A plain list or tuple of non-containers (the common case, handled without recursion)."""
+    kind = type(nest)
+    if kind is not list and kind is not tuple:
+        return False
+    for item in nest:
+        if isinstance(item, _NESTS):
+            return False
+    return True
+
+
 def _flatten(nest: Any) -> list[Any]:
+    if _is_flat(nest):
+        return list(nest)
     if isinstance(nest, dict):
         return [leaf for key in nest for leaf in _flatten(nest[key])]
     if isinstance(nest, list | tuple):
@@ -238,6 +284,8 @@ def _flatten(nest: Any) -> list[Any]:
 
 
 def _pack(structure: Any, leaves: Iterator[Any]) -> Any:
+    if _is_flat(structure):
+        return type(structure)(leaves)
     if isinstance(structure, dict):
         return {key: _pack(structure[key], leaves) for key in structure}
     if isinstance(structure, list | tuple):
@@ -285,9 +333,13 @@ def _ones(value: Any) -> Any:
     return np.ones(shape) if shape else 1.0
 
 
-def _unconnected(grad: Any, source: Tensor, mode: str) -> Any:
+def _check_mode(mode: str) -> None:
     if mode not in ("none", "zero"):
         raise ValueError(f"unconnected_gradients must be 'none' or 'zero', not {mode!r}")
+
+
+def _as_result(grad: Any, source: Tensor, zero: bool) -> Any:
+    """A gradient as a tensor; None (or zeros) for a source nothing reached."""
     if grad is None:
-        return core.detached(_ones(source._value) * 0.0) if mode == "zero" else None
+        return core.detached(_ones(source._value) * 0.0) if zero else None
     return grad if isinstance(grad, Tensor) else core.detached(grad)
