@@ -24,8 +24,12 @@ _RECOVERABLE = (ArithmeticError, ValueError)  # math's domain errors, float over
 
 
 def _numpy_call(fn: Callable[..., Any], values: Sequence[Value]) -> Value:
-    with np.errstate(all="ignore"):
-        result = fn(*(np.float64(v) if type(v) is _FLOAT else v for v in values))
+    try:
+        with np.errstate(all="ignore"):
+            result = fn(*(np.float64(v) if type(v) is _FLOAT else v for v in values))
+    except ValueError:
+        shapes = " and ".join(str(shape_of(v)) for v in values)
+        raise ValueError(f"tensors of shapes {shapes} do not broadcast together") from None
     if np.ndim(result) == 0:
         return float(result) if np.asarray(result).dtype != np.bool_ else bool(result)
     return np.asarray(result, dtype=np.float64)
@@ -172,7 +176,8 @@ def _sum_to_value(value: Value, shape: tuple[int, ...]) -> Value:
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and value.shape[extra + i] != 1
     )
-    summed = value.sum(axis=axes, keepdims=True)
+    with np.errstate(all="ignore"):
+        summed = value.sum(axis=axes, keepdims=True)
     summed = summed.reshape(shape)
     return summed if shape else float(summed)
 
@@ -519,7 +524,8 @@ def matmul(a: Any, b: Any) -> Tensor:
     if a.ndim not in (1, 2) or b.ndim not in (1, 2):
         raise ValueError(f"matmul takes vectors and matrices, got shapes {a.shape} and {b.shape}")
     try:
-        value = np.matmul(a._value, b._value)
+        with np.errstate(all="ignore"):
+            value = np.matmul(a._value, b._value)
     except ValueError:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not fit") from None
     return emit(

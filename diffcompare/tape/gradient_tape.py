@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -123,7 +124,7 @@ class GradientTape:
         self._check_usable()
         targets = [target] if isinstance(target, Tensor) else _flatten(target)
         _check_targets(targets)
-        seeds = _seeds(targets, output_gradients)
+        seeds = _seeds(target, targets, output_gradients)
         flat_sources = [sources] if isinstance(sources, Tensor) else _flatten(sources)
         _check_sources(flat_sources)
         grads = self._backward(targets, seeds, flat_sources)
@@ -186,6 +187,7 @@ class GradientTape:
         # gradients); never on this one.
         was_recording = self._recording
         self._pop()
+        errors = np.seterr(all="ignore")  # inf and nan are answers here, not warnings
         try:
             taped = bool(core.ACTIVE)
             grads: dict[Tensor, Any] = {}
@@ -203,6 +205,7 @@ class GradientTape:
             _plain_backward(records, followed, keep, grads)
             return grads
         finally:
+            np.seterr(**errors)
             if was_recording:
                 self._push()
 
@@ -267,10 +270,7 @@ def _is_flat(nest: Any) -> bool:
     kind = type(nest)
     if kind is not list and kind is not tuple:
         return False
-    for item in nest:
-        if isinstance(item, _NESTS):
-            return False
-    return True
+    return not any(isinstance(item, _NESTS) for item in nest)
 
 
 def _flatten(nest: Any) -> list[Any]:
@@ -285,7 +285,7 @@ def _flatten(nest: Any) -> list[Any]:
 
 def _pack(structure: Any, leaves: Iterator[Any]) -> Any:
     if _is_flat(structure):
-        return type(structure)(leaves)
+        return type(structure)(islice(leaves, len(structure)))
     if isinstance(structure, dict):
         return {key: _pack(structure[key], leaves) for key in structure}
     if isinstance(structure, list | tuple):
@@ -310,22 +310,36 @@ def _check_sources(sources: Sequence[Any]) -> None:
             )
 
 
-def _seeds(targets: Sequence[Tensor], output_gradients: Any) -> list[Tensor]:
+def _seeds(target: Any, targets: Sequence[Tensor], output_gradients: Any) -> list[Tensor]:
     if output_gradients is None:
         return [core.detached(_ones(t._value)) for t in targets]
-    given = _flatten(output_gradients)
-    if len(given) != len(targets):
-        raise ValueError(f"output_gradients has {len(given)} entries for {len(targets)} targets")
+    given = _flatten_like(target, output_gradients)
     seeds = []
-    for target, seed in zip(targets, given, strict=True):
-        tensor = core.to_tensor(seed)
-        if tensor.shape != target.shape:
+    for tensor, seed in zip(targets, given, strict=True):
+        value = core.to_tensor(seed)
+        if value.shape != tensor.shape:
             raise ValueError(
-                f"output_gradients entry of shape {tensor.shape} does not match "
-                f"its target's shape {target.shape}"
+                f"output_gradients entry of shape {value.shape} does not match "
+                f"its target's shape {tensor.shape}"
             )
-        seeds.append(tensor)
+        seeds.append(value)
     return seeds
+
+
+def _flatten_like(structure: Any, nest: Any) -> list[Any]:
+    """The leaves of `nest` taken in the structure of the targets (a leaf may be a list)."""
+    if isinstance(structure, dict):
+        if not isinstance(nest, dict) or set(nest) != set(structure):
+            raise ValueError("output_gradients must have the structure of the target")
+        return [leaf for key in structure for leaf in _flatten_like(structure[key], nest[key])]
+    if isinstance(structure, list | tuple):
+        if not isinstance(nest, list | tuple) or len(nest) != len(structure):
+            raise ValueError(
+                f"output_gradients has {len(nest) if isinstance(nest, list | tuple) else 1} "
+                f"entries for {len(structure)} targets"
+            )
+        return [leaf for s, n in zip(structure, nest, strict=True) for leaf in _flatten_like(s, n)]
+    return [nest]
 
 
 def _ones(value: Any) -> Any:
