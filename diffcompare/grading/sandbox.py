@@ -6,24 +6,27 @@ server, where `SIGALRM` is not available. So the work runs in a worker process: 
 waits on a pipe with a deadline and kills the worker when it passes; the worker caps its own
 address space with `RLIMIT_AS`, so a runaway allocation ends as a `MemoryError` there.
 
-Workers are reused (a call costs a pipe round trip, not a process start) and are forked from a
-clean server process that has already imported numpy, mpmath and sympy, so replacing a killed
-worker is cheap too. Any number of threads may call `run_limited` at once; each call takes an
-idle worker or starts a new one.
+Workers are reused: a call costs a round trip on a socket, not a process start. A worker is a
+fresh interpreter that imports numpy, mpmath and sympy once; a killed one is replaced at once,
+so its successor's imports overlap the caller's other work. Any number of threads may call
+`run_limited` at once; each call takes an idle worker or starts a new one.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing
+import importlib
 import os
+import pickle
 import resource
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from types import FrameType
 from typing import Any
@@ -36,7 +39,7 @@ STARTUP_SECONDS = 60.0
 """How long a new worker may take to start (imports included); not part of a call's budget."""
 MAX_IDLE_WORKERS = max(2, os.cpu_count() or 2)
 
-_PRELOAD = ["numpy", "mpmath", "sympy", "diffcompare.grading.sandbox"]
+_PRELOAD = ["numpy", "mpmath", "sympy", "diffcompare.grading.judge"]
 _MB = 1024 * 1024
 
 
@@ -73,7 +76,8 @@ def run_limited(
     """``fn(*args, **kwargs)`` in a worker process; its return value, or an error.
 
     `fn` must be picklable: a function defined at module level of an importable module (not a
-    lambda, not a closure); its arguments and its result must be picklable too.
+    lambda, not a closure, not in the ``__main__`` script: the worker never runs the caller's
+    main script); its arguments and its result must be picklable too.
 
     Budgets:
 
@@ -127,7 +131,7 @@ def run_limited(
         if reusable:
             _return_worker(worker)
         else:
-            worker.kill()
+            _replace(worker)
 
 
 def time_budget_available() -> bool:
@@ -154,7 +158,9 @@ def time_budget(seconds: float) -> Iterator[None]:
         raise TimeLimitError(f"took longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # and again every 50 ms after that: library code that catches Exception (sympy does, in
+    # places) may swallow the first one
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
@@ -175,13 +181,36 @@ def shutdown() -> None:
 
 
 class _Worker:
+    """A worker process: a fresh interpreter (never a fork of the caller, which may run
+    threads, and never a re-run of the caller's main script) that imports the heavy
+    libraries, says it is ready, and then serves calls over a socket."""
+
     def __init__(self) -> None:
-        context = _context()
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child,), daemon=True)
-        self.process.start()
-        child.close()
-        # the worker says when its imports are done, so they never count against a budget
+        ours, theirs = socket.socketpair()
+        environment = dict(os.environ)
+        # the worker finds what the caller finds (a source tree, a test directory)
+        paths = [os.path.abspath(p) for p in sys.path if p]
+        environment["PYTHONPATH"] = os.pathsep.join(paths)
+        environment.setdefault("OPENBLAS_NUM_THREADS", "1")  # threads cost address space
+        environment.setdefault("OMP_NUM_THREADS", "1")
+        command = [sys.executable, "-c", _WORKER_MAIN, str(theirs.fileno())]
+        self.process = subprocess.Popen(
+            command,
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=environment,
+            start_new_session=True,  # its own process group: a kill reaches its children
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """Waits for the imports to finish, so they never count against a call's budget."""
+        if self.ready:
+            return
         if not self.conn.poll(STARTUP_SECONDS):
             self.kill()
             raise TimeLimitError(f"a worker process did not start within {STARTUP_SECONDS:g} s")
@@ -189,24 +218,30 @@ class _Worker:
             self.conn.recv()
         except (EOFError, OSError):
             raise _death(self) from None
+        self.ready = True
 
     def alive(self) -> bool:
-        return self.process.is_alive()
+        return self.process.poll() is None
 
     def kill(self) -> None:
-        pid = self.process.pid
-        if pid is not None and self.process.is_alive():
-            try:  # the worker leads its own process group: take its children along
-                os.killpg(pid, signal.SIGKILL)
+        if self.alive():
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
             except OSError:
                 self.process.kill()
-        self.process.join(timeout=5)
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
         self.conn.close()
 
 
+_WORKER_MAIN = "import sys; from diffcompare.grading.sandbox import _main; _main(int(sys.argv[1]))"
+
+
 def _death(worker: _Worker) -> WorkerError:
-    worker.process.join(timeout=5)
-    code = worker.process.exitcode
+    try:
+        code = worker.process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        code = None
     if code is not None and code < 0:
         how = f"was killed by signal {signal.Signals(-code).name}"
     else:
@@ -216,21 +251,6 @@ def _death(worker: _Worker) -> WorkerError:
 
 _lock = threading.Lock()
 _idle: list[_Worker] = []
-_context_cache: list[Any] = []  # the multiprocessing context, chosen on first use
-
-
-def _context() -> Any:
-    # forkserver: workers are forked from a clean, single-threaded server (forking the caller
-    # itself is unsafe when it runs threads); spawn where there is no forkserver
-    with _lock:
-        if not _context_cache:
-            if "forkserver" in multiprocessing.get_all_start_methods():
-                forkserver = multiprocessing.get_context("forkserver")
-                forkserver.set_forkserver_preload(_PRELOAD)
-                _context_cache.append(forkserver)
-            else:
-                _context_cache.append(multiprocessing.get_context("spawn"))
-        return _context_cache[0]
 
 
 def _take_worker() -> _Worker:
@@ -238,9 +258,12 @@ def _take_worker() -> _Worker:
         while _idle:
             worker = _idle.pop()
             if worker.alive():
-                return worker
+                break
             worker.conn.close()
-    return _Worker()
+        else:
+            worker = _Worker()
+    worker.wait_ready()
+    return worker
 
 
 def _return_worker(worker: _Worker) -> None:
@@ -251,6 +274,14 @@ def _return_worker(worker: _Worker) -> None:
     worker.kill()
 
 
+def _replace(worker: _Worker) -> None:
+    """Kills a worker and starts its successor now, so its imports overlap the caller's work."""
+    worker.kill()
+    with _lock:
+        if len(_idle) < MAX_IDLE_WORKERS:
+            _idle.insert(0, _Worker())
+
+
 atexit.register(shutdown)
 
 
@@ -258,17 +289,28 @@ atexit.register(shutdown)
 # the worker's side
 
 
-def _serve(conn: Connection) -> None:
-    """The worker's loop: one call at a time until the pipe closes."""
-    os.setpgid(0, 0)  # its own process group, so a kill reaches what the work started
+def _main(fd: int) -> None:
+    """The worker process: imports, then serves calls on the socket `fd` until it closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the caller to handle
+    for name in _PRELOAD:
+        importlib.import_module(name)
+    _serve(Connection(fd))
+
+
+def _serve(conn: Connection) -> None:
+    """One call at a time until the socket closes."""
     conn.send(("ready", os.getpid()))
     while True:
         try:
-            job = conn.recv()
+            message = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        fn, args, kwargs, memory_mb = job
+        try:
+            fn, args, kwargs, memory_mb = pickle.loads(message)
+        except Exception as error:  # say, a function defined in the caller's __main__
+            text = f"the work could not be received: {type(error).__name__}: {error}"
+            conn.send(("exception", (text, type(error).__name__, "")))
+            continue
         reply = _run(fn, args, kwargs, memory_mb)
         try:
             conn.send(reply)

@@ -1,0 +1,405 @@
+"""Is the student's expression the derivative? Two independent verdicts, then the mistake.
+
+The numeric verdict evaluates the answer and the reference (sympy's derivative of the
+function) at seeded random points of the domain, at 30 significant digits, so rounding can
+neither hide a wrong answer nor spoil a right one. The symbolic verdict asks sympy whether
+answer - reference simplifies to 0, within a time budget. Either can prove a right answer
+right; only the numeric one can show a wrong answer wrong (sympy failing to simplify to 0
+proves nothing). A wrong answer is then compared with the catalogue of altered references
+(`mistakes`) to say what went wrong.
+
+The student's text is parsed here, in the caller, with the parser's limits; everything that
+can take long (sympy, 30-digit evaluation) runs in a sandbox worker under a deadline.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import DiffCompareError, InputError, LimitError, ParseError, TimeLimitError
+from ..expr import Expr, to_text
+from ..expr import variables as variables_of
+from ..limits import DEFAULT_LIMITS, Limits
+from ..magnitude import check_at_point
+from ..parse import name_problem, parse
+from . import sandbox
+from .feedback import Feedback, Status
+from .mistakes import Mistake
+
+DEFAULT_RTOL = 1e-9
+DEFAULT_DOMAIN = (-3.0, 3.0)
+DEFAULT_POINTS = 8
+MIN_POINTS = 3
+"""Fewer points than this where function and derivative are defined: no numeric verdict."""
+DIGITS = 30
+SYMBOLIC_SECONDS = 2.0
+SECONDS = 15.0
+"""Hard deadline of one whole check (parse excluded); past it the worker is killed."""
+MEMORY_MB = 1024
+CORNER_VARIABLES = 4
+"""Up to this many variables, the answer's growth is checked at every corner of the domain."""
+
+Domain = Mapping[str, tuple[float, float]]
+Answer = str | int | float
+
+
+# ---------------------------------------------------------------------------------------------
+# the public checks
+
+
+def check_derivative(
+    answer: Answer,
+    of: str | Expr,
+    wrt: str | Sequence[str],
+    *,
+    order: int = 1,
+    domain: Domain | None = None,
+    rtol: float = DEFAULT_RTOL,
+    seed: int = 0,
+    points: int = DEFAULT_POINTS,
+    mistakes: Sequence[Mistake] = (),
+    symbolic_seconds: float = SYMBOLIC_SECONDS,
+    seconds: float = SECONDS,
+    memory_mb: float | None = MEMORY_MB,
+    limits: Limits = DEFAULT_LIMITS,
+    use_sandbox: bool = True,
+) -> Feedback:
+    """Grade `answer` (the student's text) as the derivative of `of` with respect to `wrt`.
+
+    `wrt` is a variable name (with `order` for higher derivatives) or a list of names for a
+    mixed partial (``["x", "y"]`` is d²/dx dy). `domain` maps variables to (low, high) for the
+    random points; variables not in it range over (-3, 3). Points where the function or its
+    derivative is undefined are skipped. `mistakes` are the teacher's own wrong answers,
+    tried before the built-in catalogue.
+
+    Problems with the question (`of`, `wrt`, `domain`, `mistakes`) raise `DiffCompareError`:
+    they are the teacher's to fix. Problems with the answer never raise: unreadable or
+    oversized text is ``invalid``, a check that cannot decide (time, memory) ``undetermined``.
+    `use_sandbox=False` runs the work in this process (no hard deadline: for debugging).
+    """
+    start = time.perf_counter()
+    question = _question(of, wrt, order, domain, mistakes, limits)
+    parsed = _parse_answer(answer, question, limits)
+    if isinstance(parsed, Feedback):
+        parsed.details["seconds"] = time.perf_counter() - start
+        return parsed
+    job = _Job(
+        answer=parsed,
+        question=question,
+        rtol=rtol,
+        seed=seed,
+        points=points,
+        symbolic_seconds=symbolic_seconds,
+        seconds=seconds,
+        limits=limits,
+    )
+    feedback = _run(job, use_sandbox, memory_mb)
+    feedback.details["seconds"] = time.perf_counter() - start
+    return feedback
+
+
+def check_gradient(
+    answers: Sequence[Answer] | Mapping[str, Answer],
+    of: str | Expr,
+    *,
+    variables: Sequence[str] | None = None,
+    **options: Any,
+) -> Feedback:
+    """Grade one answer per gradient component: a list in the order of `variables` (by
+    default the function's variables sorted by name: x, y, z, x2, x10), or a dict keyed by
+    variable. Score: the fraction of components right; each component's feedback (as a dict)
+    is in ``details["components"]``; a missing component counts as invalid. Options are those
+    of `check_derivative`."""
+    function = _function(of, options.get("limits", DEFAULT_LIMITS))
+    names = _variable_order(function, variables)
+    keys = [(name,) for name in names]
+    if isinstance(answers, Mapping):
+        extra = [key for key in answers if key not in names]
+        if extra:
+            return _invalid_shape(f"there is no variable {extra[0]!r} in this question", names)
+        given: dict[tuple[str, ...], Any] = {(name,): answers.get(name) for name in names}
+    elif isinstance(answers, str) or len(answers) != len(names):
+        count = 1 if isinstance(answers, str) else len(answers)
+        return _invalid_shape(f"{count} answers for {len(names)} components", names)
+    else:
+        given = dict(zip(keys, answers, strict=True))
+    return _combine(
+        {
+            key: check_derivative(text, function, list(key), **options)
+            for key, text in given.items()
+        },
+        "gradient",
+    )
+
+
+def check_hessian(
+    answers: Sequence[Sequence[Answer]] | Mapping[tuple[str, str], Answer],
+    of: str | Expr,
+    *,
+    variables: Sequence[str] | None = None,
+    **options: Any,
+) -> Feedback:
+    """Grade one answer per Hessian entry: a full n x n nested list (every entry graded, the
+    symmetric ones too), or a dict keyed by pairs of variables (the upper triangle, pairs
+    (a, b) with a not after b, is required; a missing entry counts as invalid). Score: the
+    fraction of entries right. Options are those of `check_derivative`."""
+    function = _function(of, options.get("limits", DEFAULT_LIMITS))
+    names = _variable_order(function, variables)
+    given: dict[tuple[str, ...], Any] = {}
+    if isinstance(answers, Mapping):
+        for key, text in answers.items():
+            pair = tuple(key) if isinstance(key, tuple | list) else (key,)
+            if len(pair) != 2 or any(name not in names for name in pair):
+                return _invalid_shape(f"{key!r} is not a pair of variables", names)
+            given[pair] = text
+        for i, a in enumerate(names):
+            for b in names[i:]:
+                if (a, b) not in given and (b, a) not in given:
+                    given[(a, b)] = None
+    else:
+        rows = list(answers) if not isinstance(answers, str) else []
+        if len(rows) != len(names) or any(
+            isinstance(row, str) or not isinstance(row, Sequence) or len(row) != len(names)
+            for row in rows
+        ):
+            return _invalid_shape(f"expected {len(names)} rows of {len(names)} entries", names)
+        given = {(a, b): rows[i][j] for i, a in enumerate(names) for j, b in enumerate(names)}
+    return _combine(
+        {
+            key: check_derivative(text, function, list(key), **options)
+            for key, text in given.items()
+        },
+        "hessian",
+    )
+
+
+def _each(
+    given: Mapping[tuple[str, ...], Any], function: Expr, options: Mapping[str, Any]
+) -> dict[tuple[str, ...], Feedback]:
+    return {
+        key: check_derivative(text, function, list(key), **options) for key, text in given.items()
+    }
+
+
+def _invalid_shape(problem: str, names: Sequence[str]) -> Feedback:
+    return Feedback(
+        "invalid",
+        0.0,
+        f"Your answer does not have the expected shape: {problem} (variables: {', '.join(names)}).",
+        details={"error": {"kind": "input", "text": problem}},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the question and the answer, checked in the caller
+
+
+@dataclass(frozen=True)
+class _Question:
+    function: Expr
+    wrt: tuple[str, ...]  # one name per differentiation: ("x", "x") is d²/dx²
+    variables: tuple[str, ...]
+    domain: tuple[tuple[str, float, float], ...]
+    mistakes: tuple[tuple[str, Expr, str, float], ...]
+
+
+def _function(of: str | Expr, limits: Limits) -> Expr:
+    if isinstance(of, str):
+        return parse(of, limits)
+    return of
+
+
+def _question(
+    of: str | Expr,
+    wrt: str | Sequence[str],
+    order: int,
+    domain: Domain | None,
+    mistakes: Sequence[Mistake],
+    limits: Limits,
+) -> _Question:
+    function = _function(of, limits)
+    names = [wrt] if isinstance(wrt, str) else list(wrt)
+    if not names:
+        raise InputError("wrt: name at least one variable")
+    for name in names:
+        problem = name_problem(name) if isinstance(name, str) else "not text"
+        if problem is not None:
+            raise InputError(f"wrt: '{name}' is not a usable variable name: {problem}")
+    if not isinstance(order, int) or order < 1:
+        raise InputError(f"order must be a positive whole number, got {order!r}")
+    if len(names) == 1:
+        names = names * order
+    elif order not in (1, len(names)):
+        raise InputError(f"order {order} does not match the {len(names)} variables of wrt")
+    if max(names.count(n) for n in names) > limits.max_order:
+        raise LimitError(f"derivative order is above the limit of {limits.max_order}")
+    bounds = dict(domain or {})
+    for name, interval in bounds.items():
+        problem = name_problem(name)
+        if problem is not None:
+            raise InputError(f"domain: '{name}' is not a usable variable name: {problem}")
+        try:
+            low, high = (float(v) for v in interval)
+        except (TypeError, ValueError):
+            raise InputError(f"domain of '{name}': expected (low, high)") from None
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise InputError(f"domain of '{name}': ({low}, {high}) is not an interval")
+    found = variables_of(function)
+    everything = _natural_sorted({*found, *names, *bounds})
+    if len(everything) > limits.max_variables:
+        raise LimitError(f"{len(everything)} variables; the limit is {limits.max_variables}")
+    intervals = tuple(
+        (name, *(float(v) for v in bounds.get(name, DEFAULT_DOMAIN))) for name in everything
+    )
+    custom = []
+    for mistake in mistakes:
+        tree = parse(mistake.answer, limits) if isinstance(mistake.answer, str) else mistake.answer
+        unknown = set(variables_of(tree)) - set(everything)
+        if unknown:
+            raise InputError(f"mistake '{mistake.name}' uses unknown variables {sorted(unknown)}")
+        custom.append((mistake.name, tree, mistake.message, mistake.score))
+    return _Question(function, tuple(names), everything, intervals, tuple(custom))  # type: ignore[arg-type]
+
+
+def _parse_answer(answer: Answer, question: _Question, limits: Limits) -> Expr | Feedback:
+    """The answer's tree, or the `invalid` feedback that says why there is none."""
+    if answer is None:
+        return _invalid("No answer was given.", "input", "")
+    if isinstance(answer, bool) or not isinstance(answer, str | int | float):
+        return _invalid(
+            f"Your answer must be an expression, not {type(answer).__name__}.", "input", ""
+        )
+    text = answer if isinstance(answer, str) else repr(answer)
+    try:
+        tree = parse(text, limits)
+    except ParseError as error:
+        where = f" (column {error.column})" if error.column is not None else ""
+        return _invalid(f"Your answer could not be read: {error.reason}{where}.", error)
+    except DiffCompareError as error:
+        return _invalid(f"Your answer could not be used: {error.message}.", error)
+    unknown = [name for name in variables_of(tree) if name not in question.variables]
+    if unknown:
+        return _invalid(
+            f"Your answer uses {', '.join(repr(n) for n in unknown)}, which is not a variable of"
+            f" this question (its variables: {', '.join(question.variables)}).",
+            "input",
+            "",
+        )
+    # a tower like x**x**x**x**x is a valid expression whose values need millions of digits
+    for corner in _corners(question):
+        try:
+            check_at_point(tree, corner, limits)
+        except LimitError as error:
+            return _invalid(f"Your answer grows too fast to be evaluated: {error.message}.", error)
+    return tree
+
+
+def _invalid(message: str, error: DiffCompareError | str, text: str | None = None) -> Feedback:
+    kind = error if isinstance(error, str) else error.kind
+    detail = text if text is not None else str(error)
+    return Feedback("invalid", 0.0, message, details={"error": {"kind": kind, "text": detail}})
+
+
+def _corners(question: _Question) -> Iterable[dict[str, float]]:
+    if len(question.variables) > CORNER_VARIABLES:
+        return [{name: max(abs(lo), abs(hi)) for name, lo, hi in question.domain}]
+    choices = [[(name, lo), (name, hi)] for name, lo, hi in question.domain]
+    return [dict(combination) for combination in itertools.product(*choices)]
+
+
+def _natural_sorted(names: Iterable[str]) -> tuple[str, ...]:
+    def key(name: str) -> tuple[str, int]:
+        stem = name.rstrip("0123456789")
+        return stem, int(name[len(stem) :] or -1)
+
+    return tuple(sorted(set(names), key=key))
+
+
+def _variable_order(function: Expr, given: Sequence[str] | None) -> tuple[str, ...]:
+    found = variables_of(function)
+    if given is None:
+        return _natural_sorted(found)
+    names = tuple(given)
+    missing = [name for name in found if name not in names]
+    if missing or len(set(names)) != len(names):
+        raise InputError(f"variables {list(names)} must name each variable of the function once")
+    return names
+
+
+# ---------------------------------------------------------------------------------------------
+# the work, in a worker
+
+
+@dataclass(frozen=True)
+class _Job:
+    answer: Expr
+    question: _Question
+    rtol: float
+    seed: int
+    points: int
+    symbolic_seconds: float
+    seconds: float
+    limits: Limits
+
+
+def _run(job: _Job, use_sandbox: bool, memory_mb: float | None) -> Feedback:
+    try:
+        if not use_sandbox:
+            return grade(job)
+        result: Feedback = sandbox.run_limited(grade, job, seconds=job.seconds, memory_mb=memory_mb)
+        return result
+    except TimeLimitError:
+        why = f"the check took longer than {job.seconds:g} s"
+        kind = "timeout"
+    except sandbox.MemoryLimitError:
+        why = f"the check needed more than {memory_mb} MB"
+        kind = "memory"
+    except sandbox.WorkerError as error:
+        why = f"the check failed: {error.message}"
+        kind = "worker"
+    return Feedback(
+        "undetermined",
+        0.0,
+        "Your answer could not be checked automatically; it will be looked at by hand.",
+        details={"error": {"kind": kind, "text": why}, "answer": to_text(job.answer)},
+    )
+
+
+def grade(job: _Job) -> Feedback:
+    """The whole check of one answer; runs in a sandbox worker (module level: it pickles)."""
+    from .judge import Judge
+
+    return Judge(job).feedback()
+
+
+def _combine(parts: Mapping[tuple[str, ...], Feedback], what: str) -> Feedback:
+    """Per-component feedback folded into one, with partial credit."""
+    names = {key: "/".join(key) if what == "hessian" else key[0] for key in parts}
+    statuses = [f.status for f in parts.values()]
+    score = sum(f.score for f in parts.values()) / len(parts) if parts else 0.0
+    wrong = [names[key] for key, f in parts.items() if not f.correct]
+    status: Status
+    if not wrong:
+        status, message = "correct", f"Every component of the {what} is right."
+    elif all(s == "invalid" for s in statuses):
+        status = "invalid"
+        message = f"None of the components of the {what} could be read."
+    elif "incorrect" in statuses or "invalid" in statuses:
+        status = "incorrect"
+        message = f"Not every component of the {what} is right: check {', '.join(wrong)}."
+    else:
+        status = "undetermined"
+        message = f"Some components of the {what} could not be checked: {', '.join(wrong)}."
+    mistakes = {f.mistake for f in parts.values() if not f.correct}
+    mistake = mistakes.pop() if len(mistakes) == 1 else None
+    details = {
+        "components": {names[key]: f.to_dict() for key, f in parts.items()},
+        "correct": len(parts) - len(wrong),
+        "total": len(parts),
+    }
+    return Feedback(status, min(1.0, max(0.0, score)), message, mistake, details)

@@ -1,0 +1,306 @@
+"""The verdicts on one derivative answer, worked out in a sandbox worker.
+
+`Judge` holds the answer, the reference derivative and the sample points, and produces the
+`Feedback`: the numeric verdict (30-digit values at seeded random points), the symbolic one
+(sympy simplification under a time budget), their combination, and the mistake search.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import mpmath
+import numpy as np
+import sympy
+
+from ..engines.reference import exact_value
+from ..engines.symbolic import make_symbols
+from ..errors import LimitError, TimeLimitError
+from ..evaluate import evaluate
+from ..expr import to_text
+from ..magnitude import check_at_point
+from . import sandbox
+from .feedback import Feedback
+from .mistakes import MESSAGES, _SympyTree, altered_references
+
+if TYPE_CHECKING:
+    from .derivative import _Job
+
+DIGITS = 30
+ATOL_FACTOR = 1e-20
+"""Absolute floor of a comparison, relative to the largest reference value: 30-digit
+evaluation leaves errors near 1e-30 of the intermediate values."""
+MAX_ATTEMPTS_PER_POINT = 20
+TEXT_LENGTH = 200
+UNDETERMINED_MESSAGE = (
+    "Your answer could not be checked automatically; it will be looked at by hand."
+)
+
+
+@dataclass
+class _Point:
+    coordinates: dict[str, float]
+    reference: mpmath.mpf
+    answer: mpmath.mpf | None
+    answer_reason: str | None = None
+
+
+@dataclass
+class _Verdict:
+    verdict: str  # "equal", "different", "undetermined", "not shown", "timeout", "error"
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+class _Refused(Exception):
+    """The answer turned out unusable inside the worker: carries the invalid feedback."""
+
+    def __init__(self, feedback: Feedback) -> None:
+        super().__init__(feedback.message)
+        self.feedback = feedback
+
+
+class Judge:
+    def __init__(self, job: _Job) -> None:
+        self.job = job
+        question = job.question
+        self.names = question.variables
+        self.symbols = dict(zip(self.names, make_symbols(self.names), strict=True))
+        self.sympy_tree = _SympyTree(self.symbols)
+        self.function = self.sympy_tree.value(question.function)
+        self.reference = sympy.diff(self.function, *(self.symbols[n] for n in question.wrt))
+        self.answer = self.sympy_tree.value(job.answer)
+        self.points: list[_Point] = []
+        self.skipped = 0
+        self.timings: dict[str, float] = {}
+        self.atol = 0.0
+
+    # -- values
+
+    def value(self, formula: sympy.Expr, point: Mapping[str, float]) -> mpmath.mpf | None:
+        subs = {self.symbols[n]: sympy.Float(v, DIGITS + 10) for n, v in point.items()}
+        floats = {self.symbols[n]: v for n, v in point.items()}
+        number, _ = exact_value(formula, subs, floats, DIGITS)
+        return number
+
+    def close(self, a: mpmath.mpf, b: mpmath.mpf) -> bool:
+        return bool(abs(a - b) <= self.job.rtol * max(abs(a), abs(b)) + self.atol)
+
+    def where(self, point: Mapping[str, float]) -> str:
+        return ", ".join(f"{name} = {value:.4g}" for name, value in point.items())
+
+    # -- the check
+
+    def feedback(self) -> Feedback:
+        start = time.perf_counter()
+        try:
+            numeric = self.numeric()
+        except _Refused as refused:
+            return refused.feedback
+        self.timings["numeric"] = time.perf_counter() - start
+        symbolic = self.symbolic()
+        details: dict[str, Any] = {
+            "answer": to_text(self.job.answer),
+            "reference": _short(self.reference),
+            "numeric": {"verdict": numeric.verdict, **numeric.info},
+            "symbolic": {"verdict": symbolic.verdict, **symbolic.info},
+            "points": [
+                {
+                    "at": p.coordinates,
+                    "answer": None if p.answer is None else float(p.answer),
+                    "expected": float(p.reference),
+                }
+                for p in self.points
+            ],
+            "skipped_points": self.skipped,
+            "timings": self.timings,
+        }
+        proved = symbolic.verdict == "equal"
+        if numeric.verdict == "equal" or (numeric.verdict == "undetermined" and proved):
+            details["decided_by"] = "numeric" if numeric.verdict == "equal" else "symbolic"
+            if symbolic.verdict == "timeout":
+                details["note"] = "the symbolic check ran out of time; the numeric one decided"
+            return Feedback("correct", 1.0, "Correct.", details=details)
+        if numeric.verdict == "undetermined":
+            details["decided_by"] = None
+            return Feedback("undetermined", 0.0, UNDETERMINED_MESSAGE, details=details)
+        if proved:
+            # sympy proves equality, the values disagree: one of them is wrong, say so
+            details["decided_by"] = None
+            details["note"] = "the symbolic and numeric verdicts disagree"
+            return Feedback("undetermined", 0.0, UNDETERMINED_MESSAGE, details=details)
+        details["decided_by"] = "numeric"
+        if symbolic.verdict == "timeout":
+            details["note"] = "the symbolic check ran out of time; the numeric one decided"
+        return self.wrong(numeric, details)
+
+    def numeric(self) -> _Verdict:
+        question = self.job.question
+        rng = np.random.default_rng(self.job.seed)
+        attempts = 0
+        while (
+            len(self.points) < self.job.points
+            and attempts < MAX_ATTEMPTS_PER_POINT * self.job.points
+        ):
+            attempts += 1
+            point = {name: float(rng.uniform(lo, hi)) for name, lo, hi in question.domain}
+            # the function must be defined where the student computes (our float semantics:
+            # sympy would call sqrt(x)**2 just x, defined everywhere)
+            if not np.isfinite(evaluate(question.function, point)):
+                self.skipped += 1
+                continue
+            expected = self.value(self.reference, point)
+            if expected is None:
+                self.skipped += 1
+                continue
+            try:
+                check_at_point(self.job.answer, point, self.job.limits)
+            except LimitError as error:
+                raise _Refused(
+                    Feedback(
+                        "invalid",
+                        0.0,
+                        f"Your answer grows too fast to be evaluated: {error.message}.",
+                        details={"error": {"kind": error.kind, "text": str(error)}},
+                    )
+                ) from None
+            subs = {self.symbols[n]: sympy.Float(v, DIGITS + 10) for n, v in point.items()}
+            floats = {self.symbols[n]: v for n, v in point.items()}
+            given, reason = exact_value(self.answer, subs, floats, DIGITS)
+            self.points.append(_Point(point, expected, given, reason))
+        info: dict[str, Any] = {"points_used": len(self.points), "attempts": attempts}
+        if len(self.points) < _min_points(self.job.points):
+            info["reason"] = "too few points where the function and its derivative are defined"
+            return _Verdict("undetermined", info)
+        self.atol = ATOL_FACTOR * max(1.0, max(float(abs(p.reference)) for p in self.points))
+        for p in self.points:
+            if p.answer is None:
+                info["undefined_at"] = p.coordinates
+                info["reason"] = p.answer_reason
+                return _Verdict("different", info)
+        worst = max(self.points, key=lambda p: _relative(p.answer, p.reference))
+        info["max_relative_difference"] = _relative(worst.answer, worst.reference)
+        if all(self.close(p.answer, p.reference) for p in self.points if p.answer is not None):
+            return _Verdict("equal", info)
+        info["differs_at"] = worst.coordinates
+        return _Verdict("different", info)
+
+    def symbolic(self) -> _Verdict:
+        start = time.perf_counter()
+        budget = self.job.symbolic_seconds
+        try:
+            with sandbox.time_budget(budget):
+                difference = self.answer - self.reference
+                if difference == 0:
+                    verdict, how = "equal", "identical"
+                elif sympy.simplify(difference) == 0:
+                    verdict, how = "equal", "simplify"
+                elif difference.equals(0) is True:
+                    verdict, how = "equal", "equals"
+                else:
+                    verdict, how = "not shown", "did not simplify to 0"
+        except TimeLimitError:
+            verdict, how = "timeout", f"no result within {budget:g} s"
+        except Exception as error:  # sympy's own failures: this route has no opinion
+            verdict, how = "error", f"{type(error).__name__}: {error}"[:TEXT_LENGTH]
+        seconds = time.perf_counter() - start
+        self.timings["symbolic"] = seconds
+        return _Verdict(verdict, {"how": how, "seconds": seconds})
+
+    # -- what went wrong
+
+    def wrong(self, numeric: _Verdict, details: dict[str, Any]) -> Feedback:
+        start = time.perf_counter()
+        remaining = self.job.seconds - sum(self.timings.values()) - 1.0
+        found: tuple[str, str, float] | None = None
+        tried = 0
+        if "undefined_at" not in numeric.info:
+            try:
+                with sandbox.time_budget(max(remaining * 0.8, 0.1)):
+                    for candidate in self.mistakes():
+                        tried += 1
+                        if candidate is not None:
+                            found = candidate
+                            break
+            except TimeLimitError:
+                details["note"] = "the search for the mistake ran out of time"
+            except Exception as error:  # a sympy failure ends the search, not the check
+                details["mistake_error"] = f"{type(error).__name__}: {error}"[:TEXT_LENGTH]
+        details["mistakes_tried"] = tried
+        self.timings["mistakes"] = time.perf_counter() - start
+        if found is not None:
+            name, message, score = found
+            return Feedback("incorrect", score, message, name, details)
+        if "undefined_at" in numeric.info:
+            at = self.where(numeric.info["undefined_at"])
+            message = f"Your answer is undefined at {at}, where the derivative exists."
+        else:
+            at = self.where(numeric.info["differs_at"])
+            message = f"Your answer is not the derivative: it differs from it at {at}."
+        return Feedback("incorrect", 0.0, message, None, details)
+
+    def mistakes(self) -> Any:
+        """Yields None per candidate that does not match, (name, message, score) for one that
+        does: the teacher's mistakes first, then the catalogue in order."""
+        usable = [p for p in self.points if p.answer is not None]
+        for name, tree, message, score in self.job.question.mistakes:
+            yield (name, message, score) if self.matches(self.sympy_tree.value(tree)) else None
+        question = self.job.question
+        for name, altered in altered_references(
+            question.function, self.symbols, question.wrt, self.reference
+        ):
+            yield (name, MESSAGES[name], 0.0) if self.matches(altered) else None
+        yield ("integrated", MESSAGES["integrated"], 0.0) if self.integrated() else None
+        ratios = [p.answer / p.reference for p in usable if abs(p.reference) > self.atol]
+        if (
+            len(ratios) >= 2
+            and self.same(ratios)
+            and not any(self.close(ratios[0], mpmath.mpf(c)) for c in (0, 1, -1))
+        ):
+            yield ("factor", MESSAGES["factor"], 0.0)
+        differences = [p.answer - p.reference for p in usable]
+        if self.same(differences) and abs(differences[0]) > self.atol:
+            yield ("constant", MESSAGES["constant"], 0.0)
+
+    def same(self, values: list[mpmath.mpf]) -> bool:
+        return len(values) >= 2 and all(self.close(v, values[0]) for v in values[1:])
+
+    def matches(self, formula: sympy.Expr) -> bool:
+        usable = [p for p in self.points if p.answer is not None]
+        for p in usable:
+            value = self.value(formula, p.coordinates)
+            if value is None or p.answer is None or not self.close(value, p.answer):
+                return False
+        return bool(usable)
+
+    def integrated(self) -> bool:
+        # an antiderivative: the asked-for derivative of the answer is the function itself
+        question = self.job.question
+        derivative = sympy.diff(self.answer, *(self.symbols[n] for n in question.wrt))
+        for p in self.points:
+            function = self.value(self.function, p.coordinates)
+            if function is None:
+                continue
+            value = self.value(derivative, p.coordinates)
+            if value is None or not self.close(value, function):
+                return False
+        return bool(self.points)
+
+
+def _min_points(wanted: int) -> int:
+    return min(wanted, 3)
+
+
+def _relative(a: mpmath.mpf | None, b: mpmath.mpf) -> float:
+    if a is None:
+        return math.inf
+    scale = max(abs(a), abs(b))
+    return 0.0 if scale == 0 else float(abs(a - b) / scale)
+
+
+def _short(formula: sympy.Expr) -> str:
+    text = str(formula)
+    return text if len(text) <= TEXT_LENGTH else text[: TEXT_LENGTH - 3] + "..."
