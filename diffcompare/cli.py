@@ -197,3 +197,4 @@ def compare(
 
 
 # Further commands register here, one line each: main.add_command(<command>)
+main.add_command(__import__("diffcompare.grading.grade_cli", fromlist=["grade"]).grade)
