@@ -1,0 +1,356 @@
+"""Batch evaluation: many cases through the same comparison as the single command, in
+parallel, one result per case in input order.
+
+    >>> from diffcompare.batch import Case, run
+    >>> [r["agree"] for r in run([Case("x**2", "x=3"), Case("x*y", "x=1, y=2")], jobs=1)]
+    [True, True]
+
+A result is the single command's JSON document plus ``"id"``, ``"source"`` and ``"seconds"``;
+a case that failed has ``"error": {"kind", "message"}`` instead of the numbers. Kinds are
+those of DiffCompareError (parse, input, limit, domain, ...) plus ``timeout`` and ``crash``
+for a case that outlived its budget or killed its worker.
+
+Work once: a worker keeps the parsed tree and the symbolic derivatives of each expression it
+has seen, and the pool sends every case of one expression to the same worker.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .batch_inputs import Case, read_cases
+from .compare import DEFAULT_ATOL, DEFAULT_FD_RTOL, DEFAULT_RTOL, ENGINE_MODULES
+from .errors import DiffCompareError, InputError
+from .limits import DEFAULT_LIMITS, Limits
+from .pool import DEFAULT_MEMORY_LIMIT, Failure, OrderedPool
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "Case",
+    "Settings",
+    "Summary",
+    "evaluate_case",
+    "read_cases",
+    "resume_output",
+    "run",
+    "summarize",
+]
+
+DEFAULT_TIMEOUT = 30.0
+Result = dict[str, Any]
+
+# Imported by the forkserver before it forks workers: every worker starts with sympy loaded.
+WORKER_PRELOAD = (
+    "diffcompare.batch",
+    "diffcompare.compare",
+    "diffcompare.engines.symbolic",
+    "diffcompare.engines.reference",
+    "diffcompare.engines.finite",
+    "diffcompare.engines.tape",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every case of a batch shares (a case's own ``order`` wins over this one)."""
+
+    order: int = 2
+    engines: tuple[str, ...] = tuple(ENGINE_MODULES)
+    rtol: float = DEFAULT_RTOL
+    atol: float = DEFAULT_ATOL
+    fd_rtol: float = DEFAULT_FD_RTOL
+    step: float | None = None
+    limits: Limits = DEFAULT_LIMITS
+
+
+@dataclass(frozen=True)
+class _Task:
+    case: Case
+    settings: Settings
+
+
+def run(
+    cases: Iterable[Case],
+    *,
+    jobs: int | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    settings: Settings = Settings(),
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    evaluate: Callable[[Any], Result] | None = None,
+) -> Generator[Result, None, None]:
+    """One result per case, in the order of `cases`, computed by `jobs` worker processes
+    (default: one per core). A case running longer than `timeout` seconds becomes an error
+    row of kind ``timeout`` and its worker is replaced; `memory_limit` bounds each worker's
+    address space in bytes (None: no bound).
+
+    `evaluate` replaces the function a worker runs per task (it gets an object with `case`
+    and `settings`); it exists so tests can make a case hang or crash, and must be picklable.
+    Closing the generator early stops the workers.
+    """
+    case_list = list(cases)
+    _check_settings(settings)
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
+    if jobs < 1:
+        raise InputError(f"jobs must be at least 1, not {jobs}")
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
+        raise InputError(f"timeout must be a positive number of seconds, not {timeout}")
+    if not case_list:
+        return
+    tasks = [(_affinity(case), _Task(case, settings)) for case in case_list]
+    pool: OrderedPool[_Task, Result] = OrderedPool(
+        evaluate or evaluate_case,
+        tasks,
+        jobs=jobs,
+        timeout=timeout,
+        memory_limit=memory_limit,
+        preload=WORKER_PRELOAD,
+    )
+    try:
+        for case, outcome in zip(case_list, pool.results(), strict=True):
+            if isinstance(outcome, Failure):
+                yield error_row(case, outcome.kind, outcome.message, outcome.seconds)
+            else:
+                yield outcome
+    finally:
+        pool.close()
+
+
+def _affinity(case: Case) -> str:
+    # the same expression, however spaced, goes to the same worker and its caches
+    return "".join(case.expression.split())
+
+
+def _check_settings(settings: Settings) -> None:
+    unknown = [name for name in settings.engines if name not in ENGINE_MODULES]
+    if unknown or not settings.engines:
+        raise InputError(f"engines must be chosen from {', '.join(ENGINE_MODULES)}")
+    for label in ("rtol", "atol", "fd_rtol"):
+        value = getattr(settings, label)
+        if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+            raise InputError(f"{label} must be a finite number >= 0, not {value!r}")
+
+
+# -- in the worker ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str, limits: Limits) -> Any:
+    from .parse import parse
+
+    return parse(text, limits)
+
+
+def evaluate_case(task: Any) -> Result:
+    """The result of one case; never raises (a failure is an error row)."""
+    case: Case = task.case
+    settings: Settings = task.settings
+    start = time.perf_counter()
+    try:
+        document = _compare(case, settings)
+    except DiffCompareError as error:
+        return error_row(case, error.kind, error.message, time.perf_counter() - start)
+    except (MemoryError, RecursionError) as error:
+        what = "ran out of memory" if isinstance(error, MemoryError) else "nested too deeply"
+        return error_row(case, "limit", f"{what} while computing", time.perf_counter() - start)
+    except Exception as error:  # a bug must cost one row, not the batch
+        message = f"{type(error).__name__}: {error}"
+        return error_row(case, "crash", message, time.perf_counter() - start)
+    return _with_source(case, document, time.perf_counter() - start)
+
+
+def _compare(case: Case, settings: Settings) -> dict[str, Any]:
+    from .compare import compare
+    from .expr import variables
+    from .parse import parse_point
+
+    if case.problem is not None:
+        raise InputError(case.problem)
+    limits = settings.limits
+    expr = _parsed(case.expression, limits)
+    if isinstance(case.at, str):
+        if not case.at.strip() and variables(expr):
+            names = variables(expr)
+            raise InputError(
+                f"no point: write the case as EXPR @ {', '.join(f'{n}=...' for n in names)}"
+            )
+        point = parse_point(case.at, where="point", limits=limits)
+    else:
+        point = dict(case.at)
+    comparison = compare(
+        expr,
+        point,
+        order=settings.order if case.order is None else case.order,
+        engines=settings.engines,
+        rtol=settings.rtol,
+        atol=settings.atol,
+        fd_rtol=settings.fd_rtol,
+        step=settings.step,
+        limits=limits,
+    )
+    return comparison.to_dict()
+
+
+def _with_source(case: Case, document: Mapping[str, Any], seconds: float) -> Result:
+    return {
+        "id": case.id,
+        "source": {"file": case.file, "line": case.line},
+        **document,
+        "seconds": seconds,
+    }
+
+
+def error_row(case: Case, kind: str, message: str, seconds: float = 0.0) -> Result:
+    """The result of a case that produced no comparison."""
+    at = case.at if isinstance(case.at, str) else _json_safe(dict(case.at))
+    return _with_source(
+        case,
+        {
+            "expression": case.expression,
+            "at": at,
+            "error": {"kind": kind, "message": message},
+            "agree": False,
+        },
+        seconds,
+    )
+
+
+def _json_safe(item: Any) -> Any:
+    try:
+        json.dumps(item, allow_nan=False)
+    except (TypeError, ValueError):
+        return str(item)
+    return item
+
+
+# -- resuming -----------------------------------------------------------------------------
+
+
+def result_key(result: Mapping[str, Any]) -> tuple[str, int, str | None]:
+    """The key of the case a result belongs to (see `Case.key`)."""
+    source = result.get("source") or {}
+    return (str(source.get("file", "")), int(source.get("line", 0)), result.get("id"))
+
+
+def resume_output(path: str | Path) -> list[Result]:
+    """The results already in a JSON Lines output, for ``--resume``.
+
+    A run killed mid-write can leave a torn last line; it is cut off here so that the rest
+    appends cleanly. Any other line that is not a result means the file is not a batch
+    output, and it is refused rather than appended to.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    *lines, tail = path.read_bytes().split(b"\n")
+    results: list[Result] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            item = None
+        if not isinstance(item, dict) or "source" not in item:
+            raise InputError(f"{path}: line {number} is not a batch result; not resuming")
+        results.append(item)
+    if tail:  # a run killed mid-write: that case runs again
+        with path.open("r+b") as handle:
+            handle.truncate(sum(len(line) + 1 for line in lines))
+    return results
+
+
+# -- the summary --------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    cases: int
+    agreed: int
+    disagreed: int
+    errors: dict[str, int]
+    """Error rows by kind."""
+    engines: dict[str, dict[str, dict[str, float | None]]]
+    """Per engine, per part (gradient, hessian): median and worst relative error."""
+    slowest: list[dict[str, Any]]
+    """The slowest cases: id, expression, source and seconds."""
+
+    @property
+    def all_agree(self) -> bool:
+        return self.cases == self.agreed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cases": self.cases,
+            "agreed": self.agreed,
+            "disagreed": self.disagreed,
+            "errors": dict(self.errors),
+            "engines": self.engines,
+            "slowest": self.slowest,
+        }
+
+
+def summarize(results: Iterable[Mapping[str, Any]], slowest: int = 5) -> Summary:
+    """Counts, error kinds, each engine's relative errors and the slowest cases."""
+    cases = agreed = disagreed = 0
+    errors: dict[str, int] = {}
+    relative: dict[str, dict[str, list[float]]] = {}
+    timed: list[dict[str, Any]] = []
+    for result in results:
+        cases += 1
+        error = result.get("error")
+        if error:
+            kind = str(error.get("kind", "error"))
+            errors[kind] = errors.get(kind, 0) + 1
+        elif result.get("agree"):
+            agreed += 1
+        else:
+            disagreed += 1
+        for name, engine in (result.get("engines") or {}).items():
+            parts = relative.setdefault(name, {"gradient": [], "hessian": []})
+            rel = (engine.get("errors") or {}).get("rel") or {}
+            parts["gradient"].extend(_numbers(rel.get("gradient")))
+            parts["hessian"].extend(_numbers(_upper(rel.get("hessian"))))
+        timed.append(
+            {
+                "id": result.get("id"),
+                "expression": result.get("expression"),
+                "source": result.get("source"),
+                "seconds": float(result.get("seconds") or 0.0),
+            }
+        )
+    engines = {
+        name: {part: _spread(values) for part, values in parts.items()}
+        for name, parts in relative.items()
+    }
+    timed.sort(key=lambda item: item["seconds"], reverse=True)
+    return Summary(cases, agreed, disagreed, errors, engines, timed[:slowest])
+
+
+def _upper(matrix: Any) -> list[Any]:
+    # a Hessian is symmetric: count each entry once
+    if not isinstance(matrix, list):
+        return []
+    return [
+        row[j] for i, row in enumerate(matrix) if isinstance(row, list) for j in range(i, len(row))
+    ]
+
+
+def _numbers(items: Any) -> list[float]:
+    if not isinstance(items, list):
+        return []
+    return [float(x) for x in items if isinstance(x, int | float) and math.isfinite(x)]
+
+
+def _spread(values: Sequence[float]) -> dict[str, float | None]:
+    if not values:
+        return {"median": None, "worst": None, "entries": 0}
+    return {"median": statistics.median(values), "worst": max(values), "entries": len(values)}

@@ -1,0 +1,451 @@
+"""``diffcompare batch``: many cases from files, folders or stdin, through `batch.run`.
+
+Thin on purpose: it reads the inputs, hands them to the library, and writes each result as
+it arrives (in input order) in the chosen format, then the summary.
+
+Exit status: 0 every case agrees; 1 a disagreement or an error row; 2 an input that cannot be
+read at all (or bad options).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .batch import (
+    DEFAULT_TIMEOUT,
+    Settings,
+    Summary,
+    result_key,
+    resume_output,
+    run,
+    summarize,
+)
+from .batch_inputs import read_cases
+from .compare import DEFAULT_ATOL, DEFAULT_FD_RTOL, DEFAULT_RTOL, ENGINE_MODULES
+from .errors import InputError
+
+EXIT_AGREE, EXIT_DISAGREE = 0, 1
+FORMATS = ("table", "jsonl", "json", "csv")
+
+
+@click.command("batch")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table for people; jsonl, json, csv for programs.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the results here instead of stdout.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, None),
+    default=None,
+    help="Worker processes.  [default: the number of cores]",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, None, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds one case may take before it is an error row.",
+)
+@click.option(
+    "--order",
+    type=click.IntRange(0, None),
+    default=2,
+    show_default=True,
+    help="As for the single command; a case's own order wins.",
+)
+@click.option(
+    "--engine",
+    "engines",
+    multiple=True,
+    type=click.Choice(list(ENGINE_MODULES)),
+    help="Run only this engine (repeatable). Default: all.",
+)
+@click.option("--step", type=float, default=None, help="Force the finite-difference step.")
+@click.option("--rtol", type=float, default=DEFAULT_RTOL, show_default=True)
+@click.option("--atol", type=float, default=DEFAULT_ATOL, show_default=True)
+@click.option("--fd-rtol", type=float, default=DEFAULT_FD_RTOL, show_default=True)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="With --output (jsonl): skip the cases already there, append the rest.",
+)
+@click.option("--fail-fast", is_flag=True, help="Stop after the first case that does not agree.")
+def batch(
+    paths: tuple[str, ...],
+    output_format: str,
+    output: str | None,
+    jobs: int | None,
+    timeout: float,
+    order: int,
+    engines: tuple[str, ...],
+    step: float | None,
+    rtol: float,
+    atol: float,
+    fd_rtol: float,
+    resume: bool,
+    fail_fast: bool,
+) -> int:
+    """Compare the engines on every case of PATH... (.txt, .jsonl, .csv files, folders of
+    them, or - for stdin) and write one result per case, in input order.
+
+    \b
+    .txt    EXPR @ x=1, y=2        ('#' starts a comment)
+    .jsonl  {"id": "a1", "expr": "x*y", "at": {"x": 1, "y": 2}, "order": 2}
+    .csv    id,expr,at   with at like x=1;y=2
+    """
+    if resume and (output is None or output_format != "jsonl"):
+        raise click.UsageError("--resume needs --output FILE and --format jsonl")
+    cases = read_cases(paths)
+    if not cases:
+        raise InputError(f"no cases in {', '.join(paths)}")
+    previous = resume_output(output) if resume and output is not None else []
+    done = {result_key(result) for result in previous}
+    pending = [case for case in cases if case.key not in done]
+
+    settings = Settings(
+        order=order,
+        engines=engines or tuple(ENGINE_MODULES),
+        rtol=rtol,
+        atol=atol,
+        fd_rtol=fd_rtol,
+        step=step,
+    )
+    new: list[dict[str, Any]] = []
+    with _destination(output, append=resume) as stream:
+        writer = _writer(output_format, stream)
+        results = run(pending, jobs=jobs, timeout=timeout, settings=settings)
+        with contextlib.closing(results), _progress(len(pending)) as advance:
+            for result in results:
+                writer.write(result)
+                new.append(result)
+                advance()
+                if fail_fast and not result.get("agree"):
+                    break
+        writer.close()
+        summary = summarize([*previous, *new])
+        if output_format == "table":
+            _print_summary(summary, _console(stream))
+    if output_format != "table":
+        _print_summary(summary, Console(stderr=True, highlight=False))
+    everything_agrees = summary.all_agree and len(new) == len(pending)
+    return EXIT_AGREE if everything_agrees else EXIT_DISAGREE
+
+
+@contextlib.contextmanager
+def _destination(output: str | None, *, append: bool) -> Iterator[IO[str] | None]:
+    """The output file, or None for standard output (looked up at each write, so that a
+    progress bar that redirects it keeps the lines above the bar)."""
+    if output is None:
+        yield None
+        return
+    with contextlib.ExitStack() as stack:
+        try:
+            mode = "a" if append else "w"
+            handle = stack.enter_context(Path(output).open(mode, encoding="utf-8", newline=""))
+        except OSError as error:
+            raise InputError(f"{output}: cannot be written ({error.strerror})") from None
+        yield handle
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Any]:
+    """A progress bar on stderr, only when stderr is a terminal (never in logs or pipes)."""
+    if not sys.stderr.isatty() or total == 0:
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("cases", total=total)
+        yield lambda: progress.advance(task)
+
+
+def _console(stream: IO[str] | None) -> Console:
+    return Console(file=stream, highlight=False, soft_wrap=False)
+
+
+# -- writers ------------------------------------------------------------------------------
+
+
+class _Writer:
+    def __init__(self, stream: IO[str] | None) -> None:
+        self._stream = stream
+
+    @property
+    def stream(self) -> IO[str]:
+        return self._stream if self._stream is not None else sys.stdout
+
+    def write(self, result: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+def _writer(output_format: str, stream: IO[str] | None) -> _Writer:
+    kinds: dict[str, type[_Writer]] = {
+        "jsonl": _JsonLines,
+        "json": _JsonArray,
+        "csv": _CsvRows,
+        "table": _TableLines,
+    }
+    return kinds[output_format](stream)
+
+
+def _json(result: Mapping[str, Any]) -> str:
+    return json.dumps(result, allow_nan=False, ensure_ascii=False)
+
+
+class _JsonLines(_Writer):
+    def write(self, result: dict[str, Any]) -> None:
+        # one write per line: a killed run leaves at most one torn line (resume cuts it)
+        self.stream.write(_json(result) + "\n")
+        self.stream.flush()
+
+
+class _JsonArray(_Writer):
+    def __init__(self, stream: IO[str] | None) -> None:
+        super().__init__(stream)
+        self.first = True
+
+    def write(self, result: dict[str, Any]) -> None:
+        self.stream.write(("[\n" if self.first else ",\n") + _json(result))
+        self.first = False
+
+    def close(self) -> None:
+        self.stream.write("[]\n" if self.first else "\n]\n")
+        super().close()
+
+
+CSV_COLUMNS = (
+    "id", "file", "line", "expression", "point", "entry", "engine", "reference", "exact",
+    "value", "abs_error", "rel_error", "tolerance", "status", "agree", "reason",
+)  # fmt: skip
+
+
+class _CsvRows(_Writer):
+    """A row per case, entry and engine; a failed case is one row with status ``error``."""
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        super().__init__(stream)
+        self.writerow(list(CSV_COLUMNS))
+
+    def writerow(self, row: list[Any]) -> None:
+        csv.writer(self.stream, lineterminator="\n").writerow(row)
+
+    def write(self, result: dict[str, Any]) -> None:
+        source = result.get("source") or {}
+        head = [result.get("id") or "", source.get("file", ""), source.get("line", "")]
+        head.append(result.get("expression", ""))
+        head.append(_point_text(result))
+        error = result.get("error")
+        if error:
+            self.writerow([*head, "", "", "", "", "", "", "", "", "error", "false",
+                               f"{error['kind']}: {error['message']}"])  # fmt: skip
+            self.stream.flush()
+            return
+        reference = result.get("reference") or {}
+        for label, path in entry_paths(result):
+            exact_value = result.get("value") if path == ("value",) else _at(reference, path)
+            for name, engine in (result.get("engines") or {}).items():
+                errors = engine.get("errors") or {}
+                status = _at(engine.get("status") or {}, path)
+                self.writerow(
+                    [
+                        *head,
+                        label,
+                        name,
+                        _cell(exact_value),
+                        _at(reference.get("exact") or {}, path) or "",
+                        _cell(_at(engine, path)),
+                        _cell(_at(errors.get("abs") or {}, path)),
+                        _cell(_at(errors.get("rel") or {}, path)),
+                        _cell(_at(engine.get("tolerance") or {}, path)),
+                        status or "",
+                        "true" if status in _AGREEING else "false",
+                        (engine.get("reasons") or {}).get(label, ""),
+                    ]
+                )
+        self.stream.flush()
+
+
+_AGREEING = frozenset({"agree", "undefined", "beyond float64", "not differentiable"})
+
+
+def entry_paths(result: Mapping[str, Any]) -> list[tuple[str, tuple[Any, ...]]]:
+    """Each entry of a result as (label, where it sits in the shaped lists)."""
+    n = len(result.get("variables") or [])
+    order = int(result.get("order") or 0)
+    paths: list[tuple[str, tuple[Any, ...]]] = [("value", ("value",))]
+    if n == 1 and order > 2:
+        paths += [(f"derivatives[{k}]", ("derivatives", k)) for k in range(order)]
+        return paths
+    if order >= 1:
+        paths += [(f"gradient[{i}]", ("gradient", i)) for i in range(n)]
+    if order >= 2:
+        paths += [(f"hessian[{i}][{j}]", ("hessian", i, j)) for i in range(n) for j in range(i, n)]
+    return paths
+
+
+def _at(shaped: Mapping[str, Any], path: tuple[Any, ...]) -> Any:
+    item: Any = shaped.get(path[0])
+    for index in path[1:]:
+        if not isinstance(item, list) or index >= len(item):
+            return None
+        item = item[index]
+    return item
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else repr(float(value)) if isinstance(value, int | float) else ""
+
+
+def _point_text(result: Mapping[str, Any]) -> str:
+    point = result.get("point")
+    if isinstance(point, dict):
+        return ";".join(f"{name}={value!r}" for name, value in point.items())
+    at = result.get("at", "")
+    if isinstance(at, dict):
+        return ";".join(f"{name}={value}" for name, value in at.items())
+    return str(at)
+
+
+class _TableLines(_Writer):
+    """A line per case as it arrives: where, verdict, each engine's worst error, the case."""
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        super().__init__(stream)
+        self.console = _console(stream)
+        self.engines: list[str] | None = None
+
+    def write(self, result: dict[str, Any]) -> None:
+        engines = list(result.get("engines") or {})
+        if self.engines is None and engines:
+            self.engines = engines
+            header = f"{'source':<18} {'verdict':<9}" + "".join(f"{e:>10}" for e in engines)
+            self.console.print(Text(header + "  case", style="bold"), overflow="ellipsis")
+        line = Text(f"{_where(result):<18} ")
+        error = result.get("error")
+        if error:
+            line.append(f"{'error':<9}", style="bold red")
+        elif result.get("agree"):
+            line.append(f"{'agree':<9}", style="green")
+        else:
+            line.append(f"{'DISAGREE':<9}", style="bold red")
+        for name in self.engines or []:
+            engine = (result.get("engines") or {}).get(name)
+            cell = "" if engine is None else _worst_text(result, engine)
+            style = "bold red" if engine is not None and not engine.get("agree") else "dim"
+            line.append(f"{cell:>10}", style=style)
+        line.append("  " + _label(result))
+        self.console.print(line, no_wrap=True, overflow="ellipsis")
+        if error:
+            message = f"{error['kind']} error: " + " ".join(str(error["message"]).split())
+            self.console.print(Text("    " + message, style="dim"), no_wrap=True,
+                               overflow="ellipsis")  # fmt: skip
+        self.stream.flush()
+
+
+def _where(result: Mapping[str, Any]) -> str:
+    source = result.get("source") or {}
+    where = f"{Path(str(source.get('file', ''))).name}:{source.get('line', '')}"
+    return where if len(where) <= 18 else "…" + where[-17:]
+
+
+def _label(result: Mapping[str, Any]) -> str:
+    if result.get("id"):
+        return str(result["id"])
+    point = _point_text(result).replace(";", ", ")
+    return f"{result.get('expression', '')} @ {point}" if point else str(result.get("expression"))
+
+
+def _worst_text(result: Mapping[str, Any], engine: Mapping[str, Any]) -> str:
+    """The largest relative error over the case's entries (absolute where the exact value is
+    0), with ✗ when the engine disagrees."""
+    errors = engine.get("errors") or {}
+    worst: float | None = None
+    for _, path in entry_paths(result):
+        error = _at(errors.get("rel") or {}, path)
+        if error is None:
+            error = _at(errors.get("abs") or {}, path)
+        if isinstance(error, int | float):
+            worst = error if worst is None else max(worst, error)
+    text = "—" if worst is None else ("0" if worst == 0 else f"{worst:.1e}")
+    return text if engine.get("agree") else text + " ✗"
+
+
+# -- the summary --------------------------------------------------------------------------
+
+
+def _print_summary(summary: Summary, console: Console) -> None:
+    errors = sum(summary.errors.values())
+    head = (
+        f"{summary.cases} cases: {summary.agreed} agreed, {summary.disagreed} disagreed, "
+        f"{errors} error{'s' if errors != 1 else ''}"
+    )
+    if summary.errors:
+        head += " (" + ", ".join(f"{k} {v}" for k, v in sorted(summary.errors.items())) + ")"
+    console.print(Text(head, style="bold" if summary.all_agree else "bold red"))
+    if summary.engines:
+        grid = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+        grid.add_column("relative error")
+        for part in ("gradient", "hessian"):
+            grid.add_column(f"{part} median", justify="right")
+            grid.add_column(f"{part} worst", justify="right")
+        for name, parts in summary.engines.items():
+            cells = [name]
+            for part in ("gradient", "hessian"):
+                spread = parts.get(part) or {}
+                cells += [_number(spread.get("median")), _number(spread.get("worst"))]
+            grid.add_row(*cells)
+        console.print(grid)
+    if summary.slowest:
+        console.print(Text("slowest:", style="bold"))
+        for item in summary.slowest:
+            source = item.get("source") or {}
+            what = item.get("id") or item.get("expression") or ""
+            console.print(
+                Text(
+                    f"  {item['seconds']:8.3f} s  {source.get('file')}:{source.get('line')}  {what}"
+                ),
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "—"
+    return "0" if value == 0 else f"{value:.1e}"
