@@ -20,7 +20,7 @@ import sympy
 from ..engines.reference import exact_value
 from ..engines.symbolic import make_symbols
 from ..errors import LimitError, TimeLimitError
-from ..evaluate import evaluate
+from ..evaluate import evaluate, undefined_reason
 from ..expr import to_text
 from ..magnitude import check_at_point
 from . import sandbox
@@ -170,6 +170,9 @@ class Judge:
             subs = {self.symbols[n]: sympy.Float(v, DIGITS + 10) for n, v in point.items()}
             floats = {self.symbols[n]: v for n, v in point.items()}
             given, reason = exact_value(self.answer, subs, floats, DIGITS)
+            if np.isnan(evaluate(self.job.answer, point)):
+                # undefined in our semantics even where sympy rewrote it (sqrt(x)**2 is x)
+                given, reason = None, undefined_reason(self.job.answer, point)
             self.points.append(_Point(point, expected, given, reason))
         info: dict[str, Any] = {"points_used": len(self.points), "attempts": attempts}
         if len(self.points) < _min_points(self.job.points):
