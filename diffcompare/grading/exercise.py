@@ -323,7 +323,8 @@ def _normalize(question: Question, answer: Any) -> Any:
         return _invalid(f"Expected {wanted} as text, got {type(answer).__name__}.")
     items = split_list(answer) if isinstance(answer, str) else answer
     if not isinstance(items, list | tuple):
-        return _invalid(f"Expected a list of {n} answers, got {type(answer).__name__}.")
+        wanted = f"a list of {n} answers" if shape == "list" else f"a {n} x {n} matrix"
+        return _invalid(f"Expected {wanted}, got {type(answer).__name__}.")
     if shape == "list":
         texts = [_item_text(item) for item in items]
         if len(texts) != n or any(t is None for t in texts):
@@ -405,9 +406,11 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             answer,
             question.function,
             question.at,
-            kind=question.kind,
+            kind=question.kind,  # type: ignore[arg-type]
             order=question.order,
             sigfigs=question.sigfigs,
+            variables=list(question.variables),
+            limits=limits,
             **tolerance,
         )
     from . import function
