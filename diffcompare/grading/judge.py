@@ -95,6 +95,11 @@ class Judge:
     # -- the check
 
     def feedback(self) -> Feedback:
+        # every difference of two 30-digit values is taken at that precision, not at 15
+        with mpmath.workdps(DIGITS + 10):
+            return self._feedback()
+
+    def _feedback(self) -> Feedback:
         start = time.perf_counter()
         try:
             numeric = self.numeric()

@@ -34,6 +34,8 @@ DEFAULT_ATOL = 1e-12
 """Absolute floor, times the largest expected magnitude (at least 1): lets an exact 0 absorb
 a student's rounding of that size."""
 REFERENCE_SECONDS = 10.0
+WORKING_DIGITS = 60
+"""Digits of the arithmetic on answers and expected values (the reference has 50)."""
 MAX_ENTRIES = 64 * 64
 
 MESSAGES = {
@@ -105,10 +107,7 @@ def check_values(
         given = {key: given[()] for key in entries}
     scale = max([1.0, *(float(abs(v)) for v in reference.values() if v is not None)])
     tolerance = _Tolerance(rtol, atol, sigfigs, scale)
-    parts = {
-        key: _grade_one(given.get(key), key, entries[key], reference, tolerance, names)
-        for key in entries
-    }
+    parts = {key: _grade_one(given.get(key), entries[key], reference, tolerance) for key in entries}
     if kind in ("value", "derivative"):
         return next(iter(parts.values()))
     return _combine(parts, kind)
@@ -321,6 +320,8 @@ def _item(value: Any, limits: Limits) -> Any:
         return _read_text(value, limits)
     if isinstance(value, bool) or value is None:
         raise _Unreadable("expected a number")
+    if hasattr(value, "tolist"):  # a numpy array or scalar
+        return _item(value.tolist(), limits)
     if isinstance(value, int | float | Fraction) or hasattr(value, "__float__"):
         try:
             number = float(value)
@@ -329,8 +330,6 @@ def _item(value: Any, limits: Limits) -> Any:
         if not math.isfinite(number):
             raise _Unreadable(f"{number} is not a finite number")
         return _Number(Fraction(value) if isinstance(value, int) else Fraction(number), None)
-    if hasattr(value, "tolist"):  # a numpy array
-        return _item(value.tolist(), limits)
     if isinstance(value, Sequence):
         if len(value) > MAX_ENTRIES:
             raise _Unreadable(f"more than {MAX_ENTRIES} numbers")
@@ -405,11 +404,19 @@ class _Tolerance:
 
 def _grade_one(
     given: _Number | None,
-    key: tuple[str, ...],
     entry: Entry,
     reference: Mapping[Entry, mpmath.mpf | None],
     tolerance: _Tolerance,
-    names: Sequence[str],
+) -> Feedback:
+    with mpmath.workdps(WORKING_DIGITS):
+        return _judge_one(given, entry, reference, tolerance)
+
+
+def _judge_one(
+    given: _Number | None,
+    entry: Entry,
+    reference: Mapping[Entry, mpmath.mpf | None],
+    tolerance: _Tolerance,
 ) -> Feedback:
     expected = reference[entry]
     assert expected is not None
