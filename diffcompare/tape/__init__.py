@@ -66,9 +66,12 @@ from .functions import (
     where,
 )
 from .gradient_tape import GradientTape
+from .optimizers import SGD, clip_by_global_norm
 
 __all__ = [
     "GradientTape",
+    "SGD",
+    "clip_by_global_norm",
     "Tensor",
     "Variable",
     "constant",

@@ -149,8 +149,8 @@ class Variable(Tensor):
 
     __slots__ = ("name", "trainable")
 
-    def __init__(self, value: Any, name: str | None = None, trainable: bool = True) -> None:
-        super().__init__(value)
+    def __init__(self, initial_value: Any, name: str | None = None, trainable: bool = True) -> None:
+        super().__init__(initial_value)
         self.name = name
         self.trainable = trainable
 
