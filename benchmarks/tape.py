@@ -1,0 +1,229 @@
+"""How much a gradient costs on the tape, as a multiple of evaluating the function itself.
+
+(a) vectorised: a 15-operation function of three variables over arrays of 10^6 points;
+    gradient time / plain numpy evaluation time.
+(b) scalar code: a 10-variable Rosenbrock function written with a Python loop over floats;
+    gradient per call / plain-Python evaluation per call.
+
+Every figure is a ratio of two timings taken in the same run (the best of several repeats,
+to keep out the noise of a busy machine). With the optional peers installed
+(`pip install '.[peers]'`: autograd, micrograd, numdifftools) their ratios are printed beside
+ours.
+
+    python benchmarks/tape.py [--size N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import math
+import timeit
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+import diffcompare.tape as dt
+
+PEERS = ("autograd", "micrograd", "numdifftools")
+TARGET_A = "at most autograd's ratio"
+TARGET_B = 50.0
+
+
+def best_time(fn: Callable[[], Any], repeat: int, number: int = 1) -> float:
+    """Seconds per call: the minimum over repeats, the least disturbed measurement."""
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
+
+
+def calls_for(fn: Callable[[], Any], seconds: float = 0.05) -> int:
+    """How many calls make one timing long enough for the clock to resolve."""
+    start = timeit.default_timer()
+    fn()
+    once = max(timeit.default_timer() - start, 1e-7)
+    return max(1, int(seconds / once))
+
+
+def load(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+# -- (a) a vectorised function --------------------------------------------------------------
+
+
+def vectorised(m: Any, x: Any, y: Any, z: Any) -> Any:
+    """15 operations, written once for any namespace `m` with sin, exp, log, tanh."""
+    return m.sin(x) * m.exp(-y) + m.log(1.0 + z * z) * m.tanh(x * y) - x / (1.0 + y * y)
+
+
+def bench_vectorised(size: int, repeat: int, peers: dict[str, ModuleType]) -> list[Row]:
+    rng = np.random.default_rng(1)
+    x, y, z = (rng.uniform(-2.0, 2.0, size) for _ in range(3))
+    plain = best_time(lambda: vectorised(np, x, y, z), repeat)
+    rows: list[Row] = []
+
+    def ours() -> Any:
+        xs = [dt.constant(x), dt.constant(y), dt.constant(z)]
+        with dt.GradientTape() as tape:
+            tape.watch(xs)
+            f = vectorised(dt, *xs)
+        return tape.gradient(f, xs)
+
+    check = [g.numpy() for g in ours()]
+    rows.append(Row("diffcompare.tape", best_time(ours, repeat), plain))
+    if "autograd" in peers:
+        import autograd.numpy as anp
+        from autograd import grad
+
+        gradient = grad(lambda xyz: anp.sum(vectorised(anp, *xyz)))  # a tuple of 3 arrays
+        theirs = gradient((x, y, z))
+        for a, b in zip(check, theirs, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+        rows.append(Row("autograd", best_time(lambda: gradient((x, y, z)), repeat), plain))
+    for name in ("micrograd", "numdifftools"):
+        if name in peers:
+            rows.append(Row(name, math.nan, plain, "scalar-only: not vectorised"))
+    return rows
+
+
+# -- (b) scalar code --------------------------------------------------------------------------
+
+
+def rosenbrock(xs: Any) -> Any:
+    """The 10-variable Rosenbrock function, scalar-wise: a Python loop over elements."""
+    total = 0.0
+    for i in range(len(xs) - 1):
+        total = total + 100.0 * (xs[i + 1] - xs[i] ** 2) ** 2 + (1.0 - xs[i]) ** 2
+    return total
+
+
+def rosenbrock_gradient(point: list[float]) -> list[float]:
+    """Exact gradient by hand, to check every library's answer."""
+    n = len(point)
+    grad = [0.0] * n
+    for i in range(n - 1):
+        a, b = point[i], point[i + 1]
+        grad[i] += -400.0 * a * (b - a * a) - 2.0 * (1.0 - a)
+        grad[i + 1] += 200.0 * (b - a * a)
+    return grad
+
+
+def bench_scalar(repeat: int, peers: dict[str, ModuleType]) -> list[Row]:
+    point = [0.5 + 0.1 * i for i in range(10)]
+    expected = rosenbrock_gradient(point)
+    number = calls_for(lambda: rosenbrock(point))
+    plain = best_time(lambda: rosenbrock(point), repeat, number)
+    rows: list[Row] = []
+
+    def ours() -> list[float]:
+        xs = [dt.constant(v) for v in point]
+        with dt.GradientTape() as tape:
+            tape.watch(xs)
+            y = rosenbrock(xs)
+        return [float(g) for g in tape.gradient(y, xs)]
+
+    rows.append(_scalar_row("diffcompare.tape", ours, expected, plain, repeat))
+
+    if "micrograd" in peers:
+        from micrograd.engine import Value
+
+        def micro() -> list[float]:
+            xs = [Value(v) for v in point]
+            rosenbrock(xs).backward()
+            return [x.grad for x in xs]
+
+        rows.append(_scalar_row("micrograd", micro, expected, plain, repeat))
+    if "autograd" in peers:
+        from autograd import grad
+
+        gradient = grad(rosenbrock)
+        array = np.array(point)
+        rows.append(_scalar_row("autograd", lambda: list(gradient(array)), expected, plain, repeat))
+    if "numdifftools" in peers:
+        import numdifftools as nd
+
+        numeric = nd.Gradient(rosenbrock)
+        array = np.array(point)
+        rows.append(
+            _scalar_row(
+                "numdifftools", lambda: list(numeric(array)), expected, plain, repeat, rel=1e-6
+            )
+        )
+    return rows
+
+
+def _scalar_row(
+    name: str,
+    fn: Callable[[], list[float]],
+    expected: list[float],
+    plain: float,
+    repeat: int,
+    rel: float = 1e-12,
+) -> Row:
+    got = fn()
+    np.testing.assert_allclose(got, expected, rtol=rel, atol=rel)
+    return Row(name, best_time(fn, repeat, calls_for(fn)), plain)
+
+
+# -- report -----------------------------------------------------------------------------------
+
+
+class Row:
+    def __init__(self, name: str, seconds: float, plain: float, note: str = "") -> None:
+        self.name, self.seconds, self.plain, self.note = name, seconds, plain, note
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.plain
+
+    def line(self) -> str:
+        if self.note:
+            return f"  {self.name:<18} {'-':>9}   {self.note}"
+        return (
+            f"  {self.name:<18} {self.ratio:>8.1f}x   "
+            f"({_fmt(self.seconds)} per gradient, {_fmt(self.plain)} per evaluation)"
+        )
+
+
+def _fmt(seconds: float) -> str:
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.2f} us"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=1_000_000, help="points in (a)")
+    parser.add_argument("--repeat", type=int, default=7, help="repeats; the best counts")
+    args = parser.parse_args()
+    peers = {name: mod for name in PEERS if (mod := load(name)) is not None}
+    missing = [name for name in PEERS if name not in peers]
+
+    print(f"(a) vectorised: 15 operations on {args.size:,} points; gradient / numpy evaluation")
+    rows_a = bench_vectorised(args.size, args.repeat, peers)
+    for row in rows_a:
+        print(row.line())
+    print("(b) scalar code: 10-variable Rosenbrock; gradient / plain-Python evaluation")
+    rows_b = bench_scalar(args.repeat, peers)
+    for row in rows_b:
+        print(row.line())
+
+    ours_a, ours_b = rows_a[0].ratio, rows_b[0].ratio
+    autograd_a = next((r.ratio for r in rows_a if r.name == "autograd"), None)
+    if autograd_a is None:
+        print(f"target (a), {TARGET_A}: not checked (autograd is not installed)")
+    else:
+        verdict = "met" if ours_a <= autograd_a else "missed"
+        print(f"target (a), {TARGET_A}: {ours_a:.2f} vs {autograd_a:.2f}: {verdict}")
+    verdict = "met" if ours_b <= TARGET_B else "missed"
+    print(f"target (b), at most {TARGET_B:.0f}x: {ours_b:.1f}x: {verdict}")
+    if missing:
+        print(f"peers not installed: {', '.join(missing)} (pip install '.[peers]')")
+
+
+if __name__ == "__main__":
+    main()
