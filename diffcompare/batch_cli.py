@@ -387,7 +387,11 @@ def _where(result: Mapping[str, Any]) -> str:
 def _label(result: Mapping[str, Any]) -> str:
     if result.get("id"):
         return str(result["id"])
-    point = _point_text(result).replace(";", ", ")
+    point = result.get("point")
+    if isinstance(point, dict):
+        point = ", ".join(f"{name}={value:.15g}" for name, value in point.items())
+    else:
+        point = _point_text(result).replace(";", ", ")
     return f"{result.get('expression', '')} @ {point}" if point else str(result.get("expression"))
 
 
