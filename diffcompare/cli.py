@@ -196,5 +196,10 @@ def compare(
     return EXIT_AGREE if comparison.agree else EXIT_DISAGREE
 
 
-# Further commands register here, one line each: main.add_command(<command>)
-main.add_command(__import__("diffcompare.grading.grade_cli", fromlist=["grade"]).grade)
+# Further commands register here. They import nothing from this module, so the late
+# imports cannot cycle.
+from .batch_cli import batch  # noqa: E402
+from .grading.grade_cli import grade  # noqa: E402
+
+main.add_command(batch)
+main.add_command(grade)
