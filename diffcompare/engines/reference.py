@@ -1,0 +1,110 @@
+"""The exact yardstick: the symbolic derivatives evaluated at 50 significant digits.
+
+The formulas are the symbolic engine's (shared, cached); the evaluation is sympy's `evalf`
+on mpmath, which raises its working precision until the requested digits are right. The
+point's coordinates are float64 numbers taken exactly (a binary float is a finite decimal),
+so the reference answers the question the float64 engines were asked.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import mpmath
+import sympy
+
+from ..expr import Expr
+from ..limits import DEFAULT_LIMITS, Limits
+from . import symbolic
+from .base import EngineResult, Entry
+
+GUARD_DIGITS = 10
+"""Extra digits carried by the substituted coordinates (they are exact anyway)."""
+
+
+def run(
+    expr: Expr,
+    variables: Sequence[str],
+    point: Sequence[float],
+    entries: Sequence[Entry],
+    *,
+    digits: int = 50,
+    simplify: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+    **_: Any,
+) -> EngineResult:
+    start = time.perf_counter()
+    result = EngineResult(engine="reference")
+    derivatives = symbolic.derivatives_for(expr, tuple(variables), simplify, limits)
+    coordinates = [float(v) for v in point]
+    subs = {
+        symbol: sympy.Float(value, digits + GUARD_DIGITS)
+        for symbol, value in zip(derivatives.symbols, coordinates, strict=True)
+    }
+    floats = dict(zip(derivatives.symbols, coordinates, strict=True))
+    exact: dict[Entry, mpmath.mpf] = {}
+    exact_text: dict[Entry, str] = {}
+
+    function_value, function_reason = exact_value(derivatives.formula(()), subs, floats, digits)
+    for entry in entries:
+        if function_value is None:
+            # no derivative where the function itself is undefined
+            result.values[entry] = None
+            result.reasons[entry] = function_reason or "undefined"
+            continue
+        value, reason = exact_value(derivatives.formula(entry), subs, floats, digits)
+        if value is None:
+            result.values[entry] = None
+            result.reasons[entry] = reason or "undefined"
+            continue
+        exact[entry] = value
+        exact_text[entry] = mpmath.nstr(value, digits)
+        as_float = float(value)
+        if math.isinf(as_float):
+            result.values[entry] = None
+            result.reasons[entry] = "exceeds float64 range"
+        else:
+            result.values[entry] = as_float
+    result.info["exact"] = exact
+    result.info["exact_text"] = exact_text
+    result.info["digits"] = digits
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def exact_value(
+    formula: sympy.Expr,
+    subs: dict[sympy.Symbol, sympy.Float],
+    floats: dict[sympy.Symbol, float],
+    digits: int,
+) -> tuple[mpmath.mpf | None, str | None]:
+    """`formula` at the point to `digits` significant digits, or None and why not."""
+    try:
+        value = formula.evalf(digits, subs=subs)
+    except ZeroDivisionError:
+        return None, _explained("infinite", formula, floats)
+    except (ValueError, TypeError, ArithmeticError):
+        return None, _explained("undefined", formula, floats)
+    if value is sympy.zoo or value in (sympy.oo, -sympy.oo):
+        return None, _explained("infinite", formula, floats)
+    if value is sympy.nan:
+        return None, _explained("undefined", formula, floats)
+    if value.is_Number:
+        with mpmath.workdps(digits + GUARD_DIGITS):
+            return mpmath.mpf(sympy.Float(value, digits)._mpf_), None
+    if value.has(sympy.DiracDelta):
+        return None, "not differentiable here (DiracDelta at 0)"
+    if value.has(sympy.I):
+        return None, _explained("complex result", formula, floats)
+    return None, _explained("undefined", formula, floats)
+
+
+def _explained(kind: str, formula: sympy.Expr, floats: dict[sympy.Symbol, float]) -> str:
+    # the float64 walker often knows which function left its domain: borrow its words
+    _, detail = symbolic.evaluate_formula(formula, floats)
+    if detail and "(" in detail and detail.endswith(")"):
+        return f"{kind} ({detail[detail.index('(') + 1 : -1]})"
+    return kind

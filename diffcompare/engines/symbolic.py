@@ -1,0 +1,365 @@
+"""The symbolic engine: sympy's own derivatives, evaluated in float64 the way a user would.
+
+The formulas come from `sympy.diff` on a sympy expression built from our tree (never from
+text), so this route shares no derivative rule with the tape. They are evaluated by a small
+walker over the sympy tree in numpy float64, not by generated code: what it measures is how
+accurate the formula is when someone types it into a float64 program.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import sympy
+
+from ..errors import InputError, TimeLimitError
+from ..expr import Call, Constant, Expr, Number, Variable
+from ..limits import DEFAULT_LIMITS, Limits
+from ..ops import OPERATIONS
+from .base import EngineResult, Entry, canonical
+
+SIMPLIFY_MAX_OPS = 30
+"""Largest `sympy.count_ops` worth simplifying. Measured on ~1200 derivatives of compositions
+of two table functions: up to 40 ops `simplify` took 0.1 s typically and 1.5 s at worst,
+while one 77-op formula (sqrt(x**2+y**2)*tanh(x-y)**2 differentiated twice) ran past 4
+minutes. Larger formulas are kept as `diff` wrote them."""
+
+FORMULA_TEXT_LENGTH = 200
+
+
+def to_sympy(expr: Expr, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
+    """The sympy expression of a tree, built with the table's sympy builders."""
+    done: dict[int, Any] = {}
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, children_ready = stack.pop()
+        if id(node) in done:
+            continue
+        if isinstance(node, Number):
+            done[id(node)] = sympy.Rational(node.value.numerator, node.value.denominator)
+        elif isinstance(node, Constant):
+            done[id(node)] = sympy.pi if node.name == "pi" else sympy.E
+        elif isinstance(node, Variable):
+            done[id(node)] = symbols[node.name]
+        elif children_ready:
+            done[id(node)] = OPERATIONS[node.op].sympy(*(done[id(a)] for a in node.args))
+        else:
+            assert isinstance(node, Call)
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if id(a) not in done)
+    return done[id(expr)]
+
+
+@dataclass
+class SymbolicDerivatives:
+    """The derivative formulas of one expression, each computed once on first request.
+
+    Higher entries reuse lower ones: d²f/dx dy is diff(df/dx, y).
+    """
+
+    function: sympy.Expr
+    symbols: tuple[sympy.Symbol, ...]
+    simplify: bool = True
+    limits: Limits = DEFAULT_LIMITS
+    seconds: float = 0.0
+    """Time spent differentiating and simplifying so far."""
+    simplified: set[Entry] = field(default_factory=set)
+    _formulas: dict[Entry, sympy.Expr] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._formulas[()] = self.function
+
+    def formula(self, entry: Entry) -> sympy.Expr:
+        entry = canonical(entry)
+        if any(not 0 <= i < len(self.symbols) for i in entry):
+            raise InputError(f"entry {entry} names a variable that is not there")
+        missing: list[Entry] = []
+        probe = entry
+        while probe not in self._formulas:
+            missing.append(probe)
+            probe = probe[:-1]
+        for wanted in reversed(missing):
+            self._formulas[wanted] = self._differentiate(wanted)
+        return self._formulas[entry]
+
+    def _differentiate(self, entry: Entry) -> sympy.Expr:
+        start = time.perf_counter()
+        result = sympy.diff(self._formulas[entry[:-1]], self.symbols[entry[-1]])
+        self.seconds += time.perf_counter() - start
+        if self.seconds > self.limits.symbolic_seconds:
+            raise TimeLimitError(
+                f"symbolic differentiation took longer than {self.limits.symbolic_seconds:g} s"
+            )
+        return self._maybe_simplify(entry, result)
+
+    def _maybe_simplify(self, entry: Entry, formula: sympy.Expr) -> sympy.Expr:
+        # simplify can take minutes on large formulas: only small ones, only within budget
+        if not self.simplify or self.seconds > self.limits.symbolic_seconds / 2:
+            return formula
+        if sympy.count_ops(formula) > SIMPLIFY_MAX_OPS:
+            return formula
+        start = time.perf_counter()
+        simpler = sympy.simplify(formula)
+        self.seconds += time.perf_counter() - start
+        if sympy.count_ops(simpler) < sympy.count_ops(formula) and _same_functions(
+            simpler, formula
+        ):
+            self.simplified.add(entry)
+            return simpler
+        return formula
+
+
+def _same_functions(simpler: sympy.Expr, formula: sympy.Expr) -> bool:
+    # simplify may bring in a Piecewise whose special case is wrong (cbrt's derivative "0 at
+    # x = 0") or rewrite |x|**(2/3) through atan2: keep only rewrites within the same functions
+    def kinds(e: sympy.Expr) -> set[type]:
+        return {type(f) for f in e.atoms(sympy.Function)}
+
+    return not simpler.has(sympy.Piecewise) and kinds(simpler) <= kinds(formula)
+
+
+def make_symbols(variables: Sequence[str]) -> tuple[sympy.Symbol, ...]:
+    # real symbols: Abs differentiates to sign, sqrt(x**2) stays |x|
+    return tuple(sympy.Symbol(name, real=True) for name in variables)
+
+
+@lru_cache(maxsize=128)
+def derivatives_for(
+    expr: Expr, variables: tuple[str, ...], simplify: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> SymbolicDerivatives:
+    """The shared (cached) formulas of `expr` in `variables`: cases with the same expression
+    reuse them, and the reference evaluates the same formulas as this engine."""
+    symbols = make_symbols(variables)
+    function = to_sympy(expr, dict(zip(variables, symbols, strict=True)))
+    return SymbolicDerivatives(function, symbols, simplify=simplify, limits=limits)
+
+
+def formula_text(formula: sympy.Expr) -> str:
+    text = str(formula)
+    if len(text) > FORMULA_TEXT_LENGTH:
+        return text[: FORMULA_TEXT_LENGTH - 3] + "..."
+    return text
+
+
+def run(
+    expr: Expr,
+    variables: Sequence[str],
+    point: Sequence[float],
+    entries: Sequence[Entry],
+    *,
+    simplify: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+    **_: Any,
+) -> EngineResult:
+    start = time.perf_counter()
+    result = EngineResult(engine="symbolic")
+    derivatives = derivatives_for(expr, tuple(variables), simplify, limits)
+    values = dict(zip(derivatives.symbols, (float(v) for v in point), strict=True))
+    formulas: dict[Entry, str] = {}
+    value, reason = evaluate_formula(derivatives.formula(()), values)
+    for entry in entries:
+        formula = derivatives.formula(entry)
+        formulas[entry] = formula_text(formula)
+        if value is None:
+            # no derivative where the function itself is undefined
+            result.values[entry] = None
+            result.reasons[entry] = reason or "undefined"
+            continue
+        result.values[entry], why = evaluate_formula(formula, values)
+        if why is not None:
+            result.reasons[entry] = why
+    result.info["formulas"] = formulas
+    result.info["simplified"] = sorted(derivatives.simplified)
+    result.info["symbolic_seconds"] = derivatives.seconds
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# float64 evaluation of a sympy formula
+
+
+class _Undefined(Exception):
+    """Raised inside the walker; becomes a None with this reason."""
+
+
+def _pow(base: np.float64, exponent: np.float64) -> np.float64:
+    if base < 0 and not float(exponent).is_integer():
+        raise _Undefined("complex result")
+    if base == 0 and exponent < 0:
+        raise _Undefined("infinite (zero to a negative power)")
+    if exponent == 0.5:
+        return np.sqrt(base)
+    if exponent == -0.5:
+        return 1 / np.sqrt(base)
+    return np.power(base, exponent)
+
+
+def _heaviside(x: np.float64, at_zero: np.float64 | None = None) -> np.float64:
+    if x == 0:
+        # sympy's Heaviside(0) is 1/2 unless given; the comparison flags kinks itself
+        return np.float64(0.5) if at_zero is None else at_zero
+    return np.float64(1.0 if x > 0 else 0.0)
+
+
+def _dirac(x: np.float64, *order: np.float64) -> np.float64:
+    if x == 0:
+        raise _Undefined("not differentiable here (DiracDelta at 0)")
+    return np.float64(0.0)
+
+
+def _log(x: np.float64, base: np.float64 | None = None) -> np.float64:
+    if x < 0 or (base is not None and base <= 0):
+        raise _Undefined("complex result (log of a negative number)")
+    value = np.log(x)
+    return value if base is None else value / np.log(base)
+
+
+def _domain(name: str, test: Callable[[float], bool], fn: Callable[[Any], Any]) -> Any:
+    def guarded(x: np.float64) -> np.float64:
+        if not test(float(x)):
+            raise _Undefined(f"complex result ({name} outside its real domain)")
+        return fn(x)
+
+    return guarded
+
+
+_FUNCTIONS: dict[type, Callable[..., Any]] = {
+    sympy.sin: np.sin,
+    sympy.cos: np.cos,
+    sympy.tan: np.tan,
+    sympy.sec: lambda x: 1 / np.cos(x),
+    sympy.csc: lambda x: 1 / np.sin(x),
+    sympy.cot: lambda x: 1 / np.tan(x),
+    sympy.asin: _domain("asin", lambda x: -1 <= x <= 1, np.arcsin),
+    sympy.acos: _domain("acos", lambda x: -1 <= x <= 1, np.arccos),
+    sympy.atan: np.arctan,
+    sympy.atan2: np.arctan2,
+    sympy.sinh: np.sinh,
+    sympy.cosh: np.cosh,
+    sympy.tanh: np.tanh,
+    sympy.sech: lambda x: 1 / np.cosh(x),
+    sympy.csch: lambda x: 1 / np.sinh(x),
+    sympy.coth: lambda x: 1 / np.tanh(x),
+    sympy.asinh: np.arcsinh,
+    sympy.acosh: _domain("acosh", lambda x: x >= 1, np.arccosh),
+    sympy.atanh: _domain("atanh", lambda x: -1 <= x <= 1, np.arctanh),
+    sympy.exp: np.exp,
+    sympy.log: _log,
+    sympy.Abs: np.abs,
+    sympy.sign: np.sign,
+    sympy.erf: lambda x: np.float64(math.erf(float(x))) if np.isfinite(x) else np.sign(x),
+    sympy.Max: lambda *xs: np.max(xs),
+    sympy.Min: lambda *xs: np.min(xs),
+    sympy.Heaviside: _heaviside,
+    sympy.DiracDelta: _dirac,
+}
+
+_RELATIONS: dict[type, Callable[[Any, Any], bool]] = {
+    sympy.StrictLessThan: lambda a, b: a < b,
+    sympy.LessThan: lambda a, b: a <= b,
+    sympy.StrictGreaterThan: lambda a, b: a > b,
+    sympy.GreaterThan: lambda a, b: a >= b,
+    sympy.Equality: lambda a, b: a == b,
+    sympy.Unequality: lambda a, b: a != b,
+}
+
+
+def evaluate_formula(
+    formula: sympy.Basic, values: Mapping[sympy.Symbol, float]
+) -> tuple[float | None, str | None]:
+    """`formula` at the point `values` in float64: (value, None) or (None, reason)."""
+    try:
+        with np.errstate(all="ignore"):
+            value = _Walker(values).value(formula)
+    except _Undefined as undefined:
+        return None, str(undefined)
+    if isinstance(value, bool | np.bool_):
+        return None, "not a number (a condition)"
+    number = float(value)
+    if math.isnan(number):
+        return None, "undefined"
+    if math.isinf(number):
+        return None, "infinite"
+    return number, None
+
+
+class _Walker:
+    """Post-order evaluation of a sympy tree, memoised on its (shared) subexpressions."""
+
+    def __init__(self, values: Mapping[sympy.Symbol, float]) -> None:
+        self.done: dict[sympy.Basic, Any] = {
+            symbol: np.float64(value) for symbol, value in values.items()
+        }
+
+    def value(self, root: sympy.Basic) -> Any:
+        stack: list[tuple[sympy.Basic, bool]] = [(root, False)]
+        while stack:
+            node, children_ready = stack.pop()
+            if node in self.done:
+                continue
+            if not node.args or isinstance(node, sympy.Piecewise) or children_ready:
+                self.done[node] = self._node(node)
+                continue
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if a not in self.done)
+        return self.done[root]
+
+    def _node(self, node: sympy.Basic) -> Any:
+        if node is sympy.zoo or node in (sympy.oo, -sympy.oo):
+            raise _Undefined("infinite")
+        if node is sympy.nan:
+            raise _Undefined("undefined")
+        if node is sympy.true or node is sympy.false:
+            return bool(node)
+        if node.is_Number:
+            return np.float64(float(node))
+        if node is sympy.pi:
+            return np.float64(math.pi)
+        if node is sympy.E:
+            return np.float64(math.e)
+        if node.is_Symbol:
+            raise _Undefined(f"no value for {node}")
+        if isinstance(node, sympy.Piecewise):
+            return self._piecewise(node)
+        args = [self.done[a] for a in node.args]
+        if isinstance(node, sympy.Add):
+            total = args[0]
+            for a in args[1:]:
+                total = total + a
+            return total
+        if isinstance(node, sympy.Mul):
+            product = args[0]
+            for a in args[1:]:
+                product = product * a
+            return product
+        if isinstance(node, sympy.Pow):
+            return _pow(args[0], args[1])
+        if isinstance(node, sympy.And):
+            return all(args)
+        if isinstance(node, sympy.Or):
+            return any(args)
+        if isinstance(node, sympy.Not):
+            return not args[0]
+        relation = _RELATIONS.get(type(node))
+        if relation is not None:
+            return relation(args[0], args[1])
+        function = _FUNCTIONS.get(type(node))
+        if function is None:
+            raise _Undefined(f"cannot evaluate {type(node).__name__} in float64")
+        if any(isinstance(a, bool) for a in args):
+            raise _Undefined(f"cannot evaluate {type(node).__name__} of a condition")
+        return np.float64(function(*args))
+
+    def _piecewise(self, node: sympy.Basic) -> Any:
+        # only the branch that applies is evaluated: the others may be undefined here
+        for pair in node.args:
+            if self.value(pair.cond):
+                return self.value(pair.expr)
+        raise _Undefined("undefined (no branch of a Piecewise applies)")

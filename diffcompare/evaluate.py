@@ -1,0 +1,139 @@
+"""Float64 evaluation of the tree with numpy, vectorised over arrays of points.
+
+One call evaluates the expression at every point it is given (the finite-difference engine
+stacks all its stencil points into one call). Points outside the domain come out as nan or
+inf, never as warnings or exceptions; `undefined_reason` then says which operation failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .expr import Call, Constant, Expr, Number, Variable
+from .ops import CONSTANTS, OPERATIONS
+
+ArrayLike = np.ndarray | float
+
+
+def evaluate(expr: Expr, env: Mapping[str, ArrayLike]) -> np.ndarray:
+    """The value of `expr` at the points in `env` (name -> array or float), as float64.
+
+    Arrays in `env` broadcast against each other; the result has their broadcast shape.
+    """
+    arrays = {name: np.asarray(value, dtype=np.float64) for name, value in env.items()}
+    shape = np.broadcast_shapes(*(a.shape for a in arrays.values())) if arrays else ()
+    with np.errstate(all="ignore"):
+        result = _evaluate(expr, arrays)
+        return np.broadcast_to(np.asarray(result, dtype=np.float64), shape).copy()
+
+
+def _leaf(node: Expr, env: Mapping[str, Any]) -> Any:
+    if isinstance(node, Number):
+        try:
+            return np.float64(float(node.value))
+        except OverflowError:  # a literal beyond float64: what float64 arithmetic would give
+            return np.float64(np.inf if node.value > 0 else -np.inf)
+    if isinstance(node, Constant):
+        return np.float64(CONSTANTS[node.name])
+    if isinstance(node, Variable):
+        return env[node.name]
+    raise TypeError(f"not a leaf: {node!r}")
+
+
+def _evaluate(expr: Expr, env: Mapping[str, np.ndarray]) -> Any:
+    # Iterative post-order, memoised by node identity: shared subtrees are computed once and
+    # deep trees cannot exhaust the Python stack.
+    done: dict[int, Any] = {}
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, children_ready = stack.pop()
+        if id(node) in done:
+            continue
+        if not isinstance(node, Call):
+            done[id(node)] = _leaf(node, env)
+            continue
+        if children_ready:
+            args = [done[id(a)] for a in node.args]
+            done[id(node)] = OPERATIONS[node.op].numpy(*args)
+        else:
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if id(a) not in done)
+    return done[id(expr)]
+
+
+# What it means when an operation turns finite arguments into nan (first) or inf (second).
+_NAN_REASON = {
+    "log": "log of a negative number",
+    "log2": "log of a negative number",
+    "log10": "log of a negative number",
+    "logb": "log of a non-positive number or base 1",
+    "sqrt": "square root of a negative number",
+    "pow": "negative number to a non-integer power",
+    "asin": "asin of a number outside [-1, 1]",
+    "acos": "acos of a number outside [-1, 1]",
+    "acosh": "acosh of a number below 1",
+    "atanh": "atanh of a number outside [-1, 1]",
+    "div": "0/0",
+}
+_INF_REASON = {
+    "div": "division by zero",
+    "log": "log of zero",
+    "log2": "log of zero",
+    "log10": "log of zero",
+    "logb": "log of zero or base 1",
+    "atanh": "atanh of ±1",
+    "pow": "zero to a negative power",
+    "csc": "pole of csc",
+    "cot": "pole of cot",
+    "tan": "pole of tan",
+    "sec": "pole of sec",
+}
+
+
+def undefined_reason(expr: Expr, env: Mapping[str, float]) -> str | None:
+    """Why `expr` is not a finite number at the single point `env`, or None if it is.
+
+    Names the first operation (innermost) that turned finite arguments into nan or inf:
+    ``"undefined (log of a negative number)"``, ``"infinite (division by zero)"``,
+    ``"overflow (exp)"``.
+    """
+    point = {name: np.float64(value) for name, value in env.items()}
+    done: dict[int, Any] = {}
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    with np.errstate(all="ignore"):
+        while stack:
+            node, children_ready = stack.pop()
+            if id(node) in done:
+                continue
+            if not isinstance(node, Call):
+                done[id(node)] = _leaf(node, point)
+                continue
+            if not children_ready:
+                stack.append((node, True))
+                stack.extend((a, False) for a in node.args if id(a) not in done)
+                continue
+            args = [done[id(a)] for a in node.args]
+            value = np.float64(OPERATIONS[node.op].numpy(*args))
+            if np.isfinite(value) or not all(np.isfinite(a) for a in args):
+                done[id(node)] = value
+                continue
+            return _describe(node.op, args, value)
+    result = done[id(expr)]
+    if np.isnan(result):
+        return "undefined"
+    if np.isinf(result):
+        return "infinite"
+    return None
+
+
+def _describe(op: str, args: list[Any], value: Any) -> str:
+    if np.isnan(value):
+        return f"undefined ({_NAN_REASON.get(op, op)})"
+    if op in ("log", "log2", "log10", "logb") and args[0] < 0:
+        return f"undefined ({_NAN_REASON[op]})"
+    if op in _INF_REASON and (op not in ("div", "pow") or args[0 if op == "pow" else 1] == 0):
+        return f"infinite ({_INF_REASON[op]})"
+    return f"overflow ({op})"

@@ -1,0 +1,147 @@
+"""The symbolic engine: sympy's derivatives, evaluated in float64 by our own walker."""
+
+from __future__ import annotations
+
+import warnings
+from fractions import Fraction
+
+import pytest
+import sympy
+
+from diffcompare.engines import reference, symbolic
+from diffcompare.engines.base import entries_for
+from diffcompare.expr import Call, Constant, Number, Variable
+from diffcompare.ops import TABLE
+from diffcompare.parse import parse
+
+
+def run(text: str, point: list[float], order: int = 1) -> symbolic.EngineResult:
+    names = ["x"] if len(point) == 1 else ["x1", "x2"] if "x1" in text else ["x", "y"]
+    return symbolic.run(parse(text), names, point, entries_for(len(point), order))
+
+
+def test_s19_is_exact() -> None:
+    result = run("3*x**2 + 2*x - 1", [1.0])
+    assert result.values == {(): 4.0, (0,): 8.0}
+    assert result.info["formulas"][(0,)] == "6*x + 2"
+
+
+def test_s20_gradient_and_hessian() -> None:
+    result = run("(x1 + 5)*x2**2", [2.0, 3.0], order=2)
+    assert result.values == {(): 63, (0,): 9, (1,): 42, (0, 0): 0, (0, 1): 6, (1, 1): 14}
+
+
+def test_s25_three_derivatives() -> None:
+    result = run("x**4 + 2*x**3 - 3*x**2 + 4*x - 5", [2.0], order=3)
+    assert [result.values[(0,) * k] for k in (1, 2, 3)] == [48, 66, 60]
+
+
+def test_tree_to_sympy_keeps_numbers_exact_and_constants_symbolic() -> None:
+    x = sympy.Symbol("x", real=True)
+    tree = Call("add", (Call("mul", (Number(Fraction(1, 10)), Variable("x"))), Constant("pi")))
+    assert symbolic.to_sympy(tree, {"x": x}) == sympy.Rational(1, 10) * x + sympy.pi
+    assert symbolic.to_sympy(Constant("e"), {}) is sympy.E
+
+
+def test_abs_differentiates_to_sign_because_symbols_are_real() -> None:
+    result = run("abs(x)", [-2.0], order=1)
+    assert result.values[(0,)] == -1.0
+    assert "sign(x)" in result.info["formulas"][(0,)]
+
+
+def test_derivatives_are_cached_and_built_on_lower_orders() -> None:
+    expr = parse("sin(x)*y")
+    first = symbolic.derivatives_for(expr, ("x", "y"))
+    assert symbolic.derivatives_for(parse("sin(x)*y"), ("x", "y")) is first
+    mixed = first.formula((1, 0))  # canonical: (0, 1)
+    x, y = first.symbols
+    assert mixed == sympy.cos(x)
+    assert first.formula((0,)) == y * sympy.cos(x)  # computed on the way, kept
+    assert first.formula((0, 1)) is mixed
+
+
+# one sample of every operation at a point inside its domain
+SAMPLES = {
+    "add": ("x + y**2", [0.7, 1.3]),
+    "sub": ("x - y**2", [0.7, 1.3]),
+    "mul": ("x*y", [0.7, 1.3]),
+    "div": ("x/y", [0.7, 1.3]),
+    "pow": ("x**y", [0.7, 1.3]),
+    "neg": ("-x**3", [0.7]),
+    "atan2": ("atan2(x, y)", [0.7, 1.3]),
+    "logb": ("log(x, y)", [0.7, 1.3]),
+    "hypot": ("hypot(x, y)", [0.7, 1.3]),
+    "acosh": ("acosh(x)", [1.7]),
+}
+
+
+@pytest.mark.parametrize("op", [op.name for op in TABLE])
+def test_every_operation_matches_the_reference(op: str) -> None:
+    text, point = SAMPLES.get(op, (f"{op}(x)", [0.7]))
+    names = ["x"] if len(point) == 1 else ["x", "y"]
+    entries = entries_for(len(point), 3 if len(point) == 1 else 2)
+    expr = parse(text)
+    exact = reference.run(expr, names, point, entries)
+    result = symbolic.run(expr, names, point, entries)
+    for entry in entries:
+        assert result.values[entry] == pytest.approx(exact.values[entry], rel=1e-12, abs=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("text", "x", "order", "words"),
+    [
+        ("log(x)", 0.0, 1, "infinite"),
+        ("log(x)", -1.0, 1, "complex result (log of a negative number)"),
+        ("1/x", 0.0, 1, "infinite (zero to a negative power)"),
+        ("acos(x)", 2.0, 1, "complex result (acos outside its real domain)"),
+    ],
+)
+def test_undefined_points_are_none_with_reasons(
+    text: str, x: float, order: int, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = run(text, [x], order)
+    assert all(v is None for v in result.values.values())
+    assert result.reasons[(0,)] == words
+    assert capsys.readouterr() == ("", "")
+
+
+def test_sqrt_is_defined_at_zero_but_its_derivative_is_not() -> None:
+    result = run("sqrt(x)", [0.0], order=1)
+    assert result.values[()] == 0.0
+    assert result.values[(0,)] is None
+    assert result.reasons[(0,)].startswith("infinite")
+
+
+def test_kinks_report_what_sympy_says() -> None:
+    relu = run("relu(x)", [0.0], order=2)
+    assert relu.values[(0,)] == 0.5  # Heaviside(0) = 1/2
+    assert relu.values[(0, 0)] is None  # DiracDelta(0)
+    assert relu.reasons[(0, 0)].startswith("not differentiable here")
+
+
+def test_walker_names_what_it_cannot_evaluate() -> None:
+    x = sympy.Symbol("x", real=True)
+    assert symbolic.evaluate_formula(sympy.gamma(x), {x: 2.0}) == (
+        None,
+        "cannot evaluate gamma in float64",
+    )
+    assert symbolic.evaluate_formula(sympy.sqrt(x), {x: -1.0}) == (None, "complex result")
+
+
+def test_walker_evaluates_piecewise_branch_that_applies_only() -> None:
+    x = sympy.Symbol("x", real=True)
+    formula = sympy.Piecewise((0, sympy.Eq(x, 0)), (sympy.log(x), True))
+    assert symbolic.evaluate_formula(formula, {x: 0.0}) == (0.0, None)
+    assert symbolic.evaluate_formula(formula, {x: 1.0}) == (0.0, None)
+
+
+def test_cheap_formulas_are_simplified_and_text_is_truncated() -> None:
+    result = run("x/(x + 1)", [0.3], order=1)
+    assert result.info["simplified"] == [(0,)]
+    assert result.info["formulas"][(0,)] == "(x + 1)**(-2)"
+    assert result.values[(0,)] == pytest.approx(1 / 1.3**2, rel=1e-15)
+    big = run("(" + " + ".join(f"sin({k}*x)" for k in range(1, 40)) + ")**3", [0.3], order=1)
+    assert len(big.info["formulas"][(0,)]) <= symbolic.FORMULA_TEXT_LENGTH
+    assert big.info["formulas"][(0,)].endswith("...")
