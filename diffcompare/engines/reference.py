@@ -82,8 +82,12 @@ def exact_value(
     digits: int,
 ) -> tuple[mpmath.mpf | None, str | None]:
     """`formula` at the point to `digits` significant digits, or None and why not."""
+    # Substitute the coordinates as exact rationals first: sympy then does the rational
+    # arithmetic exactly, so a derivative that is exactly zero at the point (a gradient at a
+    # minimum) comes out as 0, where evalf(subs=...) can only bound it (as 1e-158, say).
+    exact = {symbol: sympy.Rational(value) for symbol, value in subs.items()}
     try:
-        value = formula.evalf(digits, subs=subs)
+        value = formula.xreplace(exact).evalf(digits)
     except ZeroDivisionError:
         return None, _explained("infinite", formula, floats)
     except (ValueError, TypeError, ArithmeticError):
