@@ -37,6 +37,18 @@ def best_time(fn: Callable[[], Any], repeat: int, number: int = 1) -> float:
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
 
 
+def best_times(fns: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
+    """Like best_time for several functions, taking turns, so that a busy spell of the
+    machine or the state of the memory allocator does not favour whichever runs first."""
+    numbers = {name: calls_for(fn) for name, fn in fns.items()}
+    best = dict.fromkeys(fns, math.inf)
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            seconds = timeit.timeit(fn, number=numbers[name]) / numbers[name]
+            best[name] = min(best[name], seconds)
+    return best
+
+
 def calls_for(fn: Callable[[], Any], seconds: float = 0.05) -> int:
     """How many calls make one timing long enough for the clock to resolve."""
     start = timeit.default_timer()
@@ -63,27 +75,30 @@ def vectorised(m: Any, x: Any, y: Any, z: Any) -> Any:
 def bench_vectorised(size: int, repeat: int, peers: dict[str, ModuleType]) -> list[Row]:
     rng = np.random.default_rng(1)
     x, y, z = (rng.uniform(-2.0, 2.0, size) for _ in range(3))
-    plain = best_time(lambda: vectorised(np, x, y, z), repeat)
-    rows: list[Row] = []
+    inputs = [dt.constant(x), dt.constant(y), dt.constant(z)]  # as autograd gets its arrays
 
     def ours() -> Any:
-        xs = [dt.constant(x), dt.constant(y), dt.constant(z)]
         with dt.GradientTape() as tape:
-            tape.watch(xs)
-            f = vectorised(dt, *xs)
-        return tape.gradient(f, xs)
+            tape.watch(inputs)
+            f = vectorised(dt, *inputs)
+        return tape.gradient(f, inputs)
 
+    contenders: dict[str, Callable[[], Any]] = {
+        "plain": lambda: vectorised(np, x, y, z),
+        "diffcompare.tape": ours,
+    }
     check = [g.numpy() for g in ours()]
-    rows.append(Row("diffcompare.tape", best_time(ours, repeat), plain))
     if "autograd" in peers:
         import autograd.numpy as anp
         from autograd import grad
 
         gradient = grad(lambda xyz: anp.sum(vectorised(anp, *xyz)))  # a tuple of 3 arrays
-        theirs = gradient((x, y, z))
-        for a, b in zip(check, theirs, strict=True):
+        for a, b in zip(check, gradient((x, y, z)), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
-        rows.append(Row("autograd", best_time(lambda: gradient((x, y, z)), repeat), plain))
+        contenders["autograd"] = lambda: gradient((x, y, z))
+    times = best_times(contenders, repeat)
+    plain = times.pop("plain")
+    rows = [Row(name, seconds, plain) for name, seconds in times.items()]
     for name in ("micrograd", "numdifftools"):
         if name in peers:
             rows.append(Row(name, math.nan, plain, "scalar-only: not vectorised"))
@@ -115,9 +130,6 @@ def rosenbrock_gradient(point: list[float]) -> list[float]:
 def bench_scalar(repeat: int, peers: dict[str, ModuleType]) -> list[Row]:
     point = [0.5 + 0.1 * i for i in range(10)]
     expected = rosenbrock_gradient(point)
-    number = calls_for(lambda: rosenbrock(point))
-    plain = best_time(lambda: rosenbrock(point), repeat, number)
-    rows: list[Row] = []
 
     def ours() -> list[float]:
         xs = [dt.constant(v) for v in point]
@@ -126,8 +138,10 @@ def bench_scalar(repeat: int, peers: dict[str, ModuleType]) -> list[Row]:
             y = rosenbrock(xs)
         return [float(g) for g in tape.gradient(y, xs)]
 
-    rows.append(_scalar_row("diffcompare.tape", ours, expected, plain, repeat))
-
+    contenders: dict[str, Callable[[], Any]] = {
+        "plain": lambda: rosenbrock(point),
+        "diffcompare.tape": ours,
+    }
     if "micrograd" in peers:
         from micrograd.engine import Value
 
@@ -136,37 +150,25 @@ def bench_scalar(repeat: int, peers: dict[str, ModuleType]) -> list[Row]:
             rosenbrock(xs).backward()
             return [x.grad for x in xs]
 
-        rows.append(_scalar_row("micrograd", micro, expected, plain, repeat))
+        contenders["micrograd"] = micro
+    array = np.array(point)
     if "autograd" in peers:
         from autograd import grad
 
         gradient = grad(rosenbrock)
-        array = np.array(point)
-        rows.append(_scalar_row("autograd", lambda: list(gradient(array)), expected, plain, repeat))
+        contenders["autograd"] = lambda: list(gradient(array))
     if "numdifftools" in peers:
         import numdifftools as nd
 
         numeric = nd.Gradient(rosenbrock)
-        array = np.array(point)
-        rows.append(
-            _scalar_row(
-                "numdifftools", lambda: list(numeric(array)), expected, plain, repeat, rel=1e-6
-            )
-        )
-    return rows
-
-
-def _scalar_row(
-    name: str,
-    fn: Callable[[], list[float]],
-    expected: list[float],
-    plain: float,
-    repeat: int,
-    rel: float = 1e-12,
-) -> Row:
-    got = fn()
-    np.testing.assert_allclose(got, expected, rtol=rel, atol=rel)
-    return Row(name, best_time(fn, repeat, calls_for(fn)), plain)
+        contenders["numdifftools"] = lambda: list(numeric(array))
+    for name, fn in contenders.items():
+        if name != "plain":  # every contender must get the gradient right first
+            rel = 1e-6 if name == "numdifftools" else 1e-12
+            np.testing.assert_allclose(fn(), expected, rtol=rel, atol=rel)
+    times = best_times(contenders, repeat)
+    plain = times.pop("plain")
+    return [Row(name, seconds, plain) for name, seconds in times.items()]
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -198,7 +200,7 @@ def _fmt(seconds: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=1_000_000, help="points in (a)")
-    parser.add_argument("--repeat", type=int, default=7, help="repeats; the best counts")
+    parser.add_argument("--repeat", type=int, default=9, help="repeats; the best counts")
     args = parser.parse_args()
     peers = {name: mod for name in PEERS if (mod := load(name)) is not None}
     missing = [name for name in PEERS if name not in peers]

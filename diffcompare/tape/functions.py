@@ -342,19 +342,19 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
             value = _numpy_call(numpy_fn, (va, vb))
         out = new(Tensor)
         out._value = value
+        one = solo[0]
+        if one is not None:
+            # one tape, the usual case: its bookkeeping in place of a call
+            followed, records = one
+            fa = a in followed
+            fb = b in followed
+            # an unwatched Variable may need watching first: that is _record's job
+            if (fa or type(a) is not variable) and (fb or type(b) is not variable):
+                if fa or fb:
+                    followed.add(out)
+                    records.append((out, a, b, va, vb, rules))
+                return out
         if active:
-            one = solo[0]
-            if one is not None:
-                # one tape, the usual case: its bookkeeping in place of a call
-                followed, records = one
-                fa = a in followed
-                fb = b in followed
-                # an unwatched Variable may need watching first: that is _record's job
-                if (fa or type(a) is not variable) and (fb or type(b) is not variable):
-                    if fa or fb:
-                        followed.add(out)
-                        records.append((out, (a, b), (va, vb), rules))
-                    return out
             inputs = (a, b)
             values = (va, vb)
             for tape in active:

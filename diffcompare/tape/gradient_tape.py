@@ -18,8 +18,10 @@ _REUSED = (
 )
 
 # One record: the output (its value is `ans` for the rules), the input tensors, their values
-# when the operation ran (a Variable may be assigned later), and their rules.
-Record = tuple[Tensor, Sequence[Tensor], Sequence[Any], Sequence[Any]]
+# when the operation ran (a Variable may be assigned later), and their rules:
+#   (out, inputs, values, rules)   any operation
+#   (out, a, b, va, vb, rules)     a binary operator, flat: scalar code makes millions of these
+Record = tuple[Any, ...]
 
 
 class GradientTape:
@@ -125,13 +127,22 @@ class GradientTape:
         targets = [target] if isinstance(target, Tensor) else _flatten(target)
         _check_targets(targets)
         seeds = _seeds(target, targets, output_gradients)
-        flat_sources = [sources] if isinstance(sources, Tensor) else _flatten(sources)
-        _check_sources(flat_sources)
+        if type(sources) is list and _TENSOR_TYPES.issuperset(map(type, sources)):
+            # a plain list of tensors, the usual case, checked at C speed
+            flat_sources = sources
+        else:
+            flat_sources = [sources] if isinstance(sources, Tensor) else _flatten(sources)
+            _check_sources(flat_sources)
         grads = self._backward(targets, seeds, flat_sources)
         self._finish()
         zero = unconnected_gradients == "zero"
-        results = [_as_result(grads.get(s), s, zero) for s in flat_sources]
-        return _pack(sources, iter(results))
+        results = []
+        for source in flat_sources:
+            grad = grads.get(source)
+            if grad is None or type(grad) is not Tensor:
+                grad = _as_result(grad, source, zero)
+            results.append(grad)
+        return results if flat_sources is sources else _pack(sources, iter(results))
 
     def jacobian(self, target: Any, sources: Any, unconnected_gradients: str = "none") -> Any:
         """d(target[i])/d(source) for every element i: shape target.shape + source.shape."""
@@ -180,15 +191,27 @@ class GradientTape:
             self._followed.clear()
 
     def _backward(
-        self, targets: Sequence[Tensor], seeds: Sequence[Tensor], sources: Sequence[Tensor]
+        self,
+        targets: Sequence[Tensor],
+        seeds: Sequence[Tensor],
+        sources: Sequence[Tensor],
     ) -> dict[Tensor, Any]:
+        """Gradients of the targets (weighted by the seeds) for every followed tensor."""
         keep = set(sources)
         # Record the backward pass on the other tapes that are open (gradients of
         # gradients); never on this one.
         was_recording = self._recording
         self._pop()
-        errors = np.seterr(all="ignore")  # inf and nan are answers here, not warnings
         try:
+            return self._play(targets, seeds, keep)
+        finally:
+            if was_recording:
+                self._push()
+
+    def _play(
+        self, targets: Sequence[Tensor], seeds: Sequence[Tensor], keep: set[Tensor]
+    ) -> dict[Tensor, Any]:
+        with np.errstate(all="ignore"):  # inf and nan are answers here, not warnings
             taped = bool(core.ACTIVE)
             grads: dict[Tensor, Any] = {}
             for target, seed in zip(targets, seeds, strict=True):
@@ -197,58 +220,89 @@ class GradientTape:
             followed = self._followed
             records = self._records
             if taped:
-                for out, inputs, _values, rules in reversed(records):
+                for record in reversed(records):
+                    if len(record) == 6:
+                        out, a, b, _va, _vb, rules = record
+                        inputs: Sequence[Tensor] = (a, b)
+                    else:
+                        out, inputs, _values, rules = record
                     g = grads.get(out) if out in keep else grads.pop(out, None)
                     if g is not None:
                         backward_step(g, out, inputs, rules, followed, grads)
                 return grads
             _plain_backward(records, followed, keep, grads)
             return grads
-        finally:
-            np.seterr(**errors)
-            if was_recording:
-                self._push()
 
 
 def _plain_backward(
-    records: Sequence[Record], followed: set[Tensor], keep: set[Tensor], grads: dict[Tensor, Any]
+    records: list[Record],
+    followed: set[Tensor],
+    keep: set[Tensor],
+    grads: dict[Tensor, Any],
 ) -> None:
     """The backward pass on plain values, when no other tape needs to record it.
 
     This is where scalar code spends its backward time, so the loop is flat, and binary
-    operations (nearly every record of scalar code) are unrolled: no enumerate, no star call.
+    operators (nearly every record of scalar code) are unrolled: no enumerate, no star call.
+
+    Array gradients that meet are added in place when the sum is an array this pass made
+    itself (`owned`) and has not yet handed to a rule, which may return it unchanged (the
+    rule of +): big arrays then cost one allocation per source, not one per use.
     """
     raw = RAW_MATH
     real = float
     pop = grads.pop
     get = grads.get
-    for out, inputs, values, rules in reversed(records):
-        g = get(out) if out in keep else pop(out, None)
-        if g is None:
-            continue
-        ans = out._value
-        if len(values) == 2:
-            a, b = inputs
-            va, vb = values
+    owned: set[int] = set()
+    for record in reversed(records):
+        if len(record) == 6:
+            out, a, b, va, vb, rules = record
+            g = get(out) if out in keep else pop(out, None)
+            if g is None:
+                continue
+            if owned:
+                owned.discard(id(g))
+            ans = out._value
             if a in followed:
                 try:
                     part = rules[0](raw, g, ans, va, vb)
                 except (ArithmeticError, ValueError):
-                    part = raw_rule_with_numpy(rules[0], g, ans, values)
+                    part = raw_rule_with_numpy(rules[0], g, ans, (va, vb))
                 if type(part) is not real or type(va) is not real:
                     part = sum_to_shape(part, a.shape, False)
                 previous = get(a)
-                grads[a] = part if previous is None else previous + part
+                if previous is None:
+                    grads[a] = part
+                elif type(previous) is real or id(previous) not in owned:
+                    grads[a] = total = previous + part
+                    if type(total) is not real:
+                        owned.add(id(total))
+                else:
+                    previous += part
             if b in followed:
                 try:
                     part = rules[1](raw, g, ans, va, vb)
                 except (ArithmeticError, ValueError):
-                    part = raw_rule_with_numpy(rules[1], g, ans, values)
+                    part = raw_rule_with_numpy(rules[1], g, ans, (va, vb))
                 if type(part) is not real or type(vb) is not real:
                     part = sum_to_shape(part, b.shape, False)
                 previous = get(b)
-                grads[b] = part if previous is None else previous + part
+                if previous is None:
+                    grads[b] = part
+                elif type(previous) is real or id(previous) not in owned:
+                    grads[b] = total = previous + part
+                    if type(total) is not real:
+                        owned.add(id(total))
+                else:
+                    previous += part
             continue
+        out, inputs, values, rules = record
+        g = get(out) if out in keep else pop(out, None)
+        if g is None:
+            continue
+        if owned:
+            owned.discard(id(g))
+        ans = out._value
         for k, tensor in enumerate(inputs):
             if tensor not in followed:
                 continue
@@ -259,18 +313,23 @@ def _plain_backward(
             if type(part) is not real or type(values[k]) is not real:
                 part = sum_to_shape(part, tensor.shape, False)
             previous = get(tensor)
-            grads[tensor] = part if previous is None else previous + part
+            if previous is None:
+                grads[tensor] = part
+            elif type(previous) is real or id(previous) not in owned:
+                grads[tensor] = total = previous + part
+                if type(total) is not real:
+                    owned.add(id(total))
+            else:
+                previous += part
 
 
-_NESTS = (dict, list, tuple)
+_TENSOR_TYPES = frozenset((Tensor, Variable))
 
 
 def _is_flat(nest: Any) -> bool:
-    """A plain list or tuple of non-containers (the common case, handled without recursion)."""
+    """A plain list or tuple of tensors (the common case, handled without recursion)."""
     kind = type(nest)
-    if kind is not list and kind is not tuple:
-        return False
-    return not any(isinstance(item, _NESTS) for item in nest)
+    return (kind is list or kind is tuple) and _TENSOR_TYPES.issuperset(map(type, nest))
 
 
 def _flatten(nest: Any) -> list[Any]:
@@ -343,8 +402,9 @@ def _flatten_like(structure: Any, nest: Any) -> list[Any]:
 
 
 def _ones(value: Any) -> Any:
+    # a read-only broadcast of one number: no memory to fill, however big the target
     shape = shape_of(value)
-    return np.ones(shape) if shape else 1.0
+    return np.broadcast_to(1.0, shape) if shape else 1.0
 
 
 def _check_mode(mode: str) -> None:
