@@ -34,6 +34,7 @@ from .errors import DiffCompareError, DomainError, InputError, LimitError
 from .evaluate import evaluate, undefined_reason
 from .expr import Call, Expr, to_text, walk
 from .expr import variables as variables_of
+from .deadline import time_budget
 from .limits import DEFAULT_LIMITS, Limits
 from .magnitude import check_at_point
 from .ops import OPERATIONS
@@ -53,7 +54,14 @@ DEFAULT_ATOL = 1e-12
 DEFAULT_FD_RTOL = 1e-6
 DEFAULT_FD_SAFETY = 10.0
 
+_BUDGET_HINT = " (Limits.symbolic_seconds; a caller who trusts its input may raise it)"
+
 # Statuses of one engine's entry. The first four count as agreement.
+EPS = 2.0**-52
+ROUNDING_SAFETY = 4.0
+"""Multiple of eps times an entry's rounding scale that float64 engines may be off by: the
+scale is a first-order bound, and engines order their operations differently."""
+
 AGREE = "agree"
 UNDEFINED = "undefined"  # no derivative here, and the engine gave no number
 OUT_OF_RANGE = "beyond float64"  # exact value too large for float64, engine gave no number
@@ -121,6 +129,9 @@ class Reference:
     exact_text: dict[Entry, str | None]
     reasons: dict[Entry, str]
     seconds: float = 0.0
+    rounding: dict[Entry, float] = field(default_factory=dict)
+    """Per entry, the float64 rounding its formula can carry here, in units of eps
+    (engines.rounding): the floor below which no float64 engine can be held."""
 
 
 @dataclass
@@ -250,11 +261,13 @@ def compare(
 
     entries = entries_for(len(names), order)
     coordinates = [point[name] for name in names]
-    reference = _run_reference(expr, names, coordinates, entries, limits)
-    results = {
-        name: _run_engine(name, run, expr, names, coordinates, entries, step, limits)
-        for name, run in runners.items()
-    }
+    # sympy cannot be told to stop: one budget over all the work that may call it
+    with time_budget(limits.symbolic_seconds, "the symbolic work", _BUDGET_HINT):
+        reference = _run_reference(expr, names, coordinates, entries, limits)
+        results = {
+            name: _run_engine(name, run, expr, names, coordinates, entries, step, limits)
+            for name, run in runners.items()
+        }
     text = to_text(expr)
     _refuse_undefined_value(text, expr, point, reference, results)
 
@@ -265,7 +278,10 @@ def compare(
     for name, result in results.items():
         checks = {}
         for entry in entries:
-            atol_scaled = tolerances.atol * scales[len(entry)]
+            atol_scaled = max(
+                tolerances.atol * scales[len(entry)],
+                ROUNDING_SAFETY * EPS * reference.rounding.get(entry, 0.0),
+            )
             at_kink = bool(entry) and any(i in kinked for i in entry)
             checks[entry] = _check(name, entry, result, reference, tolerances, atol_scaled, at_kink)
         outcomes[name] = EngineOutcome(name, checks, dict(result.info), result.seconds)
@@ -275,6 +291,7 @@ def compare(
         f"{', '.join(k.variables)} shown, not judged"
         for k in kinks
     ]
+    notes += _ill_conditioned_notes(reference, entries, names, order, tolerances.rtol)
     return Comparison(
         expression=text,
         variables=names,
@@ -287,6 +304,32 @@ def compare(
         kinks=kinks,
         notes=notes,
     )
+
+
+def _ill_conditioned_notes(
+    reference: Reference,
+    entries: list[Entry],
+    names: tuple[str, ...],
+    order: int,
+    rtol: float,
+) -> list[str]:
+    """Say so where float64 itself cannot reach the relative tolerance: the entry's terms
+    cancel, and every float64 engine may be off by up to its rounding floor."""
+    lines = []
+    for entry in entries:
+        exact = reference.values.get(entry)
+        scale = reference.rounding.get(entry)
+        if exact is None or scale is None:
+            continue
+        floor = ROUNDING_SAFETY * EPS * scale
+        if floor > rtol * abs(exact) and floor > 1e3 * EPS * abs(exact):
+            label = entry_label(entry, len(names), order)
+            relative = f" ({floor / abs(exact):.1e} of its value)" if exact else ""
+            lines.append(
+                f"{label} is ill-conditioned in float64 here: its terms cancel, so any "
+                f"float64 method may be off by {floor:.1e}{relative}; judged against that"
+            )
+    return lines
 
 
 def find_kinks(expr: Expr, point: Mapping[str, float]) -> list[Kink]:
@@ -385,7 +428,8 @@ def _run_reference(
         texts[entry] = exact_text.get(entry) if number is not None else None
         if values[entry] is None and entry not in reasons:
             reasons[entry] = "exceeds the float64 range" if _is_finite_mpf(number) else "undefined"
-    return Reference(values, texts, reasons, result.seconds)
+    rounding = result.info.get("rounding_scale", {})
+    return Reference(values, texts, reasons, result.seconds, rounding)
 
 
 def _run_engine(

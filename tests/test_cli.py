@@ -95,10 +95,18 @@ def test_engine_subset_and_csv() -> None:
 
 
 def test_disagreement_exits_1() -> None:
-    # a tolerance no float64 engine can meet on sin(0.5): computed, but judged apart
-    result = run("sin(x)", "--at", "x=0.5", "--rtol", "0", "--atol", "0", "--fd-rtol", "0")
+    # sin(1/x) turns faster than any step the finite differences try near 0: they miss f'
+    result = run("sin(1/x)", "--at", "x=0.001", "--order", "1")
     assert result.exit_code == 1, result.output
-    assert "disagrees" in result.stdout
+    assert "finite disagrees at f'" in result.stdout
+
+
+def test_cancellation_is_judged_against_the_rounding_floor() -> None:
+    # (1 - cos x)/x**2 near 0: every float64 method loses f' to cancellation; that is the
+    # problem's conditioning, reported as such, not an engine's fault
+    result = run("(1 - cos(x))/x**2", "--at", "x=1e-4", "--order", "1")
+    assert result.exit_code == 0, result.output
+    assert "ill-conditioned in float64" in result.stdout
 
 
 def test_kink_exits_0_and_says_so() -> None:

@@ -20,6 +20,7 @@ from ..expr import Expr
 from ..limits import DEFAULT_LIMITS, Limits
 from . import symbolic
 from .base import EngineResult, Entry
+from .rounding import rounding_scale
 
 GUARD_DIGITS = 10
 """Extra digits carried by the substituted coordinates (they are exact anyway)."""
@@ -47,6 +48,7 @@ def run(
     floats = dict(zip(derivatives.symbols, coordinates, strict=True))
     exact: dict[Entry, mpmath.mpf] = {}
     exact_text: dict[Entry, str] = {}
+    scales: dict[Entry, float] = {}
 
     function_value, function_reason = exact_value(derivatives.formula(()), subs, floats, digits)
     for entry in entries:
@@ -62,6 +64,9 @@ def run(
             continue
         exact[entry] = value
         exact_text[entry] = mpmath.nstr(value, digits)
+        scale = rounding_scale(derivatives.formula(entry), floats)
+        if scale is not None:
+            scales[entry] = scale
         as_float = float(value)
         if math.isinf(as_float):
             result.values[entry] = None
@@ -71,6 +76,7 @@ def run(
     result.info["exact"] = exact
     result.info["exact_text"] = exact_text
     result.info["digits"] = digits
+    result.info["rounding_scale"] = scales
     result.seconds = time.perf_counter() - start
     return result
 

@@ -230,7 +230,7 @@ def _domain(name: str, test: Callable[[float], bool], fn: Callable[[Any], Any]) 
     return guarded
 
 
-_FUNCTIONS: dict[type, Callable[..., Any]] = {
+FLOAT_FUNCTIONS: dict[type, Callable[..., Any]] = {
     sympy.sin: np.sin,
     sympy.cos: np.cos,
     sympy.tan: np.tan,
@@ -350,7 +350,7 @@ class _Walker:
         relation = _RELATIONS.get(type(node))
         if relation is not None:
             return relation(args[0], args[1])
-        function = _FUNCTIONS.get(type(node))
+        function = FLOAT_FUNCTIONS.get(type(node))
         if function is None:
             raise _Undefined(f"cannot evaluate {type(node).__name__} in float64")
         if any(isinstance(a, bool) for a in args):

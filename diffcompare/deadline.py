@@ -1,0 +1,97 @@
+"""A time budget that interrupts pure-Python work (sympy, mpmath) in whichever thread runs it.
+
+sympy's `diff`, `simplify` and `evalf` have no way to be told to stop, and a harmless-looking
+expression can keep them busy for minutes. A watchdog timer raises an exception in the
+working thread (``PyThreadState_SetAsyncExc``); it takes effect at the next bytecode, so no
+signal is involved (it works off the main thread, in a web server's workers) and nothing is
+paid until the budget runs out. Work inside a single C call (one huge integer product) is not
+interrupted: the magnitude limits keep such calls small.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import threading
+from types import TracebackType
+
+from .errors import TimeLimitError
+
+REPEAT_SECONDS = 0.05
+"""After the budget, the exception is raised again at this interval until the work stops:
+code that catches everything must not be able to swallow the deadline."""
+
+_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+
+
+class _Expired(BaseException):
+    """Raised in the working thread. A BaseException, so `except Exception` (common in sympy)
+    lets it through."""
+
+
+class _Watchdog:
+    def __init__(self, seconds: float) -> None:
+        self.thread_id = threading.get_ident()
+        self.lock = threading.Lock()
+        self.done = False
+        self.fired = False
+        self.timer = self._timer(seconds)
+
+    def _timer(self, seconds: float) -> threading.Timer:
+        timer = threading.Timer(seconds, self._fire)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def _fire(self) -> None:
+        with self.lock:
+            if self.done:
+                return
+            self.fired = True
+            _set_async_exc(ctypes.c_ulong(self.thread_id), ctypes.py_object(_Expired))
+            self.timer = self._timer(REPEAT_SECONDS)
+
+    def stop(self) -> bool:
+        """Stops the timer and clears an exception not raised yet; True if the budget ran out."""
+        with self.lock:
+            if not self.done:
+                self.done = True
+                self.timer.cancel()
+                if self.fired:
+                    _set_async_exc(ctypes.c_ulong(self.thread_id), ctypes.c_void_p(None))
+            return self.fired
+
+
+class time_budget:  # noqa: N801  (used like a function: with time_budget(10, "..."):)
+    """``with time_budget(seconds, what):`` raises TimeLimitError when the block runs longer
+    than `seconds`. An infinite budget costs nothing; budgets nest (each one fires on its own).
+    """
+
+    def __init__(self, seconds: float, what: str, hint: str = "") -> None:
+        self.seconds = seconds
+        self.what = what
+        self.hint = hint
+        self.watchdog: _Watchdog | None = None
+
+    def __enter__(self) -> time_budget:
+        if math.isfinite(self.seconds):
+            self.watchdog = _Watchdog(max(self.seconds, 0.0))
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if self.watchdog is None:
+            return False
+        try:
+            fired = self.watchdog.stop()
+        except _Expired:  # raised a moment before the timer could be stopped
+            fired = self.watchdog.stop()
+        if fired:
+            raise TimeLimitError(
+                f"{self.what} took longer than {self.seconds:g} s{self.hint}"
+            ) from None
+        return False
