@@ -145,3 +145,12 @@ def test_cheap_formulas_are_simplified_and_text_is_truncated() -> None:
     big = run("(" + " + ".join(f"sin({k}*x)" for k in range(1, 40)) + ")**3", [0.3], order=1)
     assert len(big.info["formulas"][(0,)]) <= symbolic.FORMULA_TEXT_LENGTH
     assert big.info["formulas"][(0,)].endswith("...")
+
+
+def test_a_constant_sympy_refuses_to_build_is_undefined_not_a_crash() -> None:
+    # Max(0, log(-2)): sympy raises "not comparable" for the complex constant
+    from diffcompare import compare
+    from diffcompare.errors import DomainError
+
+    with pytest.raises(DomainError):
+        compare("x + relu(log(-2))", "x=1")

@@ -91,14 +91,24 @@ class _Batch:
         self.size = 0
 
     def add(self, stencil: Stencil, steps: Sequence[float]) -> slice:
-        coords = np.tile(self.point, (len(stencil.offsets), 1))
-        for k, axis in enumerate(stencil.axes):
-            offsets = np.array([p[k] for p in stencil.offsets], dtype=np.float64)
-            # x + (o*h): for o = ±1 exactly x + h and x - h
-            coords[:, axis] = self.point[axis] + offsets * steps[k]
+        return self.add_levels(stencil, [list(steps)])[0]
+
+    def add_levels(self, stencil: Stencil, levels: Sequence[Sequence[float]]) -> list[slice]:
+        """The stencil at several step sizes (one list of per-axis steps each), built in one
+        numpy pass: one block of points per level."""
+        size = len(stencil.offsets)
+        coords = np.tile(self.point, (size * len(levels), 1))
+        if stencil.axes:
+            offsets = np.array(stencil.offsets, dtype=np.float64)  # (points, axes)
+            steps = np.array(levels, dtype=np.float64)  # (levels, axes)
+            for k, axis in enumerate(stencil.axes):
+                # x + (o*h): for o = ±1 exactly x + h and x - h
+                moves = offsets[None, :, k] * steps[:, k, None]
+                coords[:, axis] = (self.point[axis] + moves).ravel()
         self.blocks.append(coords)
-        start, self.size = self.size, self.size + len(coords)
-        return slice(start, self.size)
+        start = self.size
+        self.size += len(coords)
+        return [slice(start + i * size, start + (i + 1) * size) for i in range(len(levels))]
 
     def evaluate(self, expr: Expr, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         coords = np.concatenate(self.blocks) if self.blocks else np.empty((0, len(names)))
@@ -205,10 +215,9 @@ def run(
         else:
             base = [float(step) for _ in stencil.axes]
             scales = [1.0, 2.0, 0.5]  # h itself, then 2h and h/2 to estimate its error
-        requests = []
-        for s in scales:
-            hs = [b * s for b in base]
-            requests.append((s, hs, batch.add(stencil, hs)))
+        levels_steps = [[b * s for b in base] for s in scales]
+        slices = batch.add_levels(stencil, levels_steps)
+        requests = list(zip(scales, levels_steps, slices, strict=True))
         plans[entry] = (stencil, requests)
     f, coords = batch.evaluate(expr, names)
 

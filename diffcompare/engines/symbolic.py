@@ -48,7 +48,13 @@ def to_sympy(expr: Expr, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
         elif isinstance(node, Variable):
             done[id(node)] = symbols[node.name]
         elif children_ready:
-            done[id(node)] = OPERATIONS[node.op].sympy(*(done[id(a)] for a in node.args))
+            args = [done[id(a)] for a in node.args]
+            try:
+                done[id(node)] = OPERATIONS[node.op].sympy(*args)
+            except (ValueError, TypeError, ArithmeticError):
+                # sympy refuses some constant arguments outright (Max of a complex number is
+                # "not comparable"): such a node has no real value, as in float64
+                done[id(node)] = sympy.nan
         else:
             assert isinstance(node, Call)
             stack.append((node, True))
@@ -71,9 +77,18 @@ class SymbolicDerivatives:
     """Time spent differentiating and simplifying so far."""
     simplified: set[Entry] = field(default_factory=set)
     _formulas: dict[Entry, sympy.Expr] = field(default_factory=dict)
+    _texts: dict[Entry, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._formulas[()] = self.function
+
+    def text(self, entry: Entry) -> str:
+        """The formula as (shortened) text. Printing a sympy formula costs more than
+        evaluating it, and batch cases at ten points share one expression: print once."""
+        entry = canonical(entry)
+        if entry not in self._texts:
+            self._texts[entry] = formula_text(self.formula(entry))
+        return self._texts[entry]
 
     def formula(self, entry: Entry) -> sympy.Expr:
         entry = canonical(entry)
@@ -165,7 +180,7 @@ def run(
     value, reason = evaluate_formula(derivatives.formula(()), values)
     for entry in entries:
         formula = derivatives.formula(entry)
-        formulas[entry] = formula_text(formula)
+        formulas[entry] = derivatives.text(entry)
         if value is None:
             # no derivative where the function itself is undefined
             result.values[entry] = None
