@@ -46,7 +46,8 @@ class Operation:
     rules: tuple[Rule, ...]
     """One vector-Jacobian product per argument: rule(F, g, ans, *args)."""
     scalar: Callable[..., float] | None = None
-    """The same on Python floats (the tape's fast path); may raise on domain errors."""
+    """The same on Python floats (the tape's fast path); may raise on domain errors, and
+    must treat nan as numpy does (nan in, nan out)."""
     symbol: str | None = None
     """Infix spelling for the arithmetic operators."""
     kink: Callable[..., bool] | None = None
@@ -205,7 +206,7 @@ TABLE: tuple[Operation, ...] = (
     _row("softplus", 1, lambda x: np.logaddexp(0.0, x), lambda x: _sympy().log(1 + _sympy().exp(x)),
          lambda F, g, ans, x: g * F.sigmoid(x), scalar=_softplus_scalar),
     _row("relu", 1, lambda x: np.maximum(x, 0.0), lambda x: _sympy().Max(0, x),
-         lambda F, g, ans, x: g * F.positive(x), scalar=lambda x: x if x > 0 else 0.0,
+         lambda F, g, ans, x: g * F.positive(x), scalar=lambda x: 0.0 if x <= 0 else x,
          kink=lambda x: x == 0, edges=(0.0,)),
 )
 # fmt: on
