@@ -83,9 +83,9 @@ class time_budget:  # noqa: N801  (used like a function: with time_budget(10, ".
         kind: type[BaseException] | None,
         error: BaseException | None,
         traceback: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         if self.watchdog is None:
-            return False
+            return
         try:
             fired = self.watchdog.stop()
         except _Expired:  # raised a moment before the timer could be stopped
@@ -94,4 +94,3 @@ class time_budget:  # noqa: N801  (used like a function: with time_budget(10, ".
             raise TimeLimitError(
                 f"{self.what} took longer than {self.seconds:g} s{self.hint}"
             ) from None
-        return False

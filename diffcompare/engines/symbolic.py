@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..deadline import time_budget
 from ..errors import InputError, TimeLimitError
 from ..expr import Call, Constant, Expr, Number, Variable
 from ..limits import DEFAULT_LIMITS, Limits
@@ -29,6 +30,9 @@ SIMPLIFY_MAX_OPS = 30
 of two table functions: up to 40 ops `simplify` took 0.1 s typically and 1.5 s at worst,
 while one 77-op formula (sqrt(x**2+y**2)*tanh(x-y)**2 differentiated twice) ran past 4
 minutes. Larger formulas are kept as `diff` wrote them."""
+
+SIMPLIFY_SECONDS = 1.0
+"""Time one `simplify` call may take before its formula is kept unsimplified."""
 
 FORMULA_TEXT_LENGTH = 200
 
@@ -120,7 +124,13 @@ class SymbolicDerivatives:
         if sympy.count_ops(formula) > SIMPLIFY_MAX_OPS:
             return formula
         start = time.perf_counter()
-        simpler = sympy.simplify(formula)
+        try:
+            # even a 24-op formula can keep simplify busy for minutes (tanh(w1*x1 + w2*x2 + b)
+            # differentiated twice): past its own budget the formula stays as diff wrote it
+            with time_budget(SIMPLIFY_SECONDS, "simplify"):
+                simpler = sympy.simplify(formula)
+        except TimeLimitError:
+            simpler = formula
         self.seconds += time.perf_counter() - start
         if sympy.count_ops(simpler) < sympy.count_ops(formula) and _same_functions(
             simpler, formula
