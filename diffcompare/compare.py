@@ -29,16 +29,16 @@ from typing import Any
 
 import numpy as np
 
+from .deadline import time_budget
 from .engines.base import EngineResult, Entry, entries_for
 from .errors import DiffCompareError, DomainError, InputError, LimitError
 from .evaluate import evaluate, undefined_reason
 from .expr import Call, Expr, to_text, walk
 from .expr import variables as variables_of
-from .deadline import time_budget
 from .limits import DEFAULT_LIMITS, Limits
 from .magnitude import check_at_point
 from .ops import OPERATIONS
-from .parse import check_point, parse, parse_point
+from .parse import check_point, check_tree, parse, parse_point
 
 ENGINE_MODULES: dict[str, str] = {
     "symbolic": "diffcompare.engines.symbolic",
@@ -245,7 +245,9 @@ def compare(
     derivatives up to that order. Raises a DiffCompareError for input that cannot be used and
     DomainError when the function itself is undefined at the point.
     """
-    expr = parse(expression, limits) if isinstance(expression, str) else expression
+    expr = (
+        parse(expression, limits) if isinstance(expression, str) else check_tree(expression, limits)
+    )
     if isinstance(at, str):
         point = parse_point(at, where="at", limits=limits)
     else:

@@ -22,7 +22,7 @@ from .errors import InputError, LimitError, ParseError
 from .expr import Call, Constant, Expr, Number, Variable
 from .limits import DEFAULT_LIMITS, Limits
 from .magnitude import check_constants
-from .ops import CONSTANTS, FUNCTIONS
+from .ops import CONSTANTS, FUNCTIONS, OPERATIONS
 
 # ---------------------------------------------------------------------------------------
 # tokens
@@ -507,6 +507,44 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> Expr:
     tree = _Parser(text, limits).run()
     check_constants(tree, limits)
     return tree
+
+
+def check_tree(expr: object, limits: Limits = DEFAULT_LIMITS) -> Expr:
+    """`expr` if it is a tree the parser could have built, within the same limits: a caller
+    may hand `compare` a tree instead of text, and that tree must not get past the limits
+    (or reach sympy nested deeper than the interpreter's stack)."""
+    nodes, deepest, names = 0, 0, set()
+    stack: list[tuple[object, int]] = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        nodes, deepest = nodes + 1, max(deepest, depth)
+        if nodes > limits.max_nodes:
+            raise LimitError(f"the tree has more than {limits.max_nodes} nodes (Limits.max_nodes)")
+        if deepest > limits.max_depth:
+            raise LimitError(
+                f"the tree nests more than {limits.max_depth} levels deep (Limits.max_depth)"
+            )
+        if isinstance(node, Call):
+            op = OPERATIONS.get(node.op) if isinstance(node.op, str) else None
+            if op is None or not isinstance(node.args, tuple) or len(node.args) != op.arity:
+                raise InputError(f"not an expression tree: a call of {node.op!r}")
+            stack.extend((arg, depth + 1) for arg in node.args)
+        elif isinstance(node, Variable):
+            if not isinstance(node.name, str) or name_problem(node.name) is not None:
+                raise InputError(f"not an expression tree: a variable named {node.name!r}")
+            names.add(node.name)
+        elif isinstance(node, Constant):
+            if node.name not in CONSTANTS:
+                raise InputError(f"not an expression tree: a constant named {node.name!r}")
+        elif not (isinstance(node, Number) and isinstance(node.value, Fraction)):
+            raise InputError(f"not an expression tree: {type(node).__name__} {node!r:.60}")
+    if len(names) > limits.max_variables:
+        raise LimitError(
+            f"the tree has more than {limits.max_variables} variables (Limits.max_variables)"
+        )
+    assert isinstance(expr, Number | Constant | Variable | Call)
+    check_constants(expr, limits)
+    return expr
 
 
 # ---------------------------------------------------------------------------------------
