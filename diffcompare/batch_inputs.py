@@ -84,10 +84,9 @@ def _files(path: Path) -> list[Path]:
 
 
 def _read_text(path: Path) -> str:
+    # bytes that are not UTF-8 spoil their own line only (see _not_utf8), not the file
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        return path.read_text(encoding="utf-8-sig", errors="surrogateescape")
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror})") from None
 
@@ -108,10 +107,24 @@ def _sniff(text: str) -> str:
 # -- .txt: EXPR @ x=1, y=2 ---------------------------------------------------------------
 
 
+def _not_utf8(line: str) -> str | None:
+    """Why a line read with surrogateescape is not UTF-8 text, or None when it is."""
+    for column, char in enumerate(line, start=1):
+        if "\udc80" <= char <= "\udcff":
+            return f"not UTF-8 text: byte 0x{ord(char) - 0xDC00:02X} at column {column}"
+    return None
+
+
 def _txt_cases(name: str, text: str) -> Iterable[Case]:
     for number, raw in enumerate(text.splitlines(), start=1):
         line = _without_comment(raw).strip()
         if not line:
+            continue
+        problem = _not_utf8(line)
+        if problem is not None:
+            yield Case(
+                line.encode("utf-8", "replace").decode(), "", None, name, number, None, problem
+            )
             continue
         expression, _, at = line.partition("@")
         # no '@': the case has no point, which only an expression without variables can use
@@ -141,6 +154,10 @@ def _jsonl_cases(name: str, text: str) -> Iterable[Case]:
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
+            continue
+        problem = _not_utf8(line)
+        if problem is not None:
+            yield Case("", "", None, name, number, problem=problem)
             continue
         try:
             item = json.loads(line, parse_float=_finite_float, parse_constant=_no_constants)
@@ -191,11 +208,13 @@ def _csv_cases(name: str, text: str) -> Iterable[Case]:
                     f" (missing: {', '.join(missing)})"
                 )
             continue
+        problem = _not_utf8(",".join(row))
+        if problem is not None:  # shown with U+FFFD where the bad bytes were
+            row = [cell.encode("utf-8", "replace").decode() for cell in row]
         cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
         case_id = cells.get("id") or None
         order_text = cells.get("order", "")
         order: int | None = None
-        problem = None
         if len(row) > len(header):
             problem = (
                 f"{len(row)} cells for {len(header)} columns (quote an expression with commas)"
