@@ -518,6 +518,9 @@ def _check(
         return Check(value, status, None, None, None, estimate, reason)
     if exact_float is None:  # exists, but beyond float64
         status = OUT_OF_RANGE if value is None else DISAGREE
+        if value is None and not (reason or "").startswith("overflow"):
+            # the engine saw only an inf; the reference knows it is a finite number too large
+            reason = "overflow: the exact value is beyond the float64 range"
         return Check(value, status, None, None, None, estimate, reason)
     if value is None:
         return Check(None, MISSING, None, None, None, estimate, reason)
