@@ -19,7 +19,7 @@ from .errors import TimeLimitError
 
 REPEAT_SECONDS = 0.05
 """After the budget, the exception is raised again at this interval until the work stops:
-code that catches everything must not be able to swallow the deadline."""
+code that catches it by accident (a bare ``except:``) and carries on gets it again."""
 
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 
