@@ -58,3 +58,26 @@ class TimeLimitError(DiffCompareError):
     """Work that ran past its time budget."""
 
     kind = "timeout"
+
+
+class TapeError(DiffCompareError):
+    """Misuse of `diffcompare.tape`. Each concrete kind is also the builtin exception that
+    TensorFlow users expect there (TypeError, ValueError, RuntimeError, IndexError)."""
+
+    kind = "tape"
+
+
+class TapeTypeError(TapeError, TypeError):
+    pass
+
+
+class TapeValueError(TapeError, ValueError):
+    pass
+
+
+class TapeUsageError(TapeError, RuntimeError):
+    pass
+
+
+class TapeIndexError(TapeError, IndexError):
+    pass

@@ -737,3 +737,19 @@ def test_a_tape_workload_leaves_no_reference_cycles():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_tape_errors_are_the_projects_errors_and_the_builtin_kinds() -> None:
+    from diffcompare.errors import DiffCompareError
+
+    x = dt.constant(1.0)
+    with dt.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    tape.gradient(y, x)
+    with pytest.raises(RuntimeError) as reused:
+        tape.gradient(y, x)
+    assert isinstance(reused.value, DiffCompareError)
+    with pytest.raises(TypeError) as bad_source:
+        dt.GradientTape().watch(3.0)
+    assert isinstance(bad_source.value, DiffCompareError)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import TapeTypeError, TapeValueError
+
 if TYPE_CHECKING:
     from .gradient_tape import GradientTape
 
@@ -45,7 +47,7 @@ def as_value(data: Any) -> Value:
     if array.dtype == np.bool_:
         return array if array.ndim else bool(array)
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"cannot make a tensor from {type(data).__name__} ({array.dtype})")
+        raise TapeTypeError(f"cannot make a tensor from {type(data).__name__} ({array.dtype})")
     if array.ndim == 0:
         return float(array)
     return array.astype(np.float64, copy=True)
@@ -98,12 +100,14 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.shape != ():
-            raise ValueError("the truth value of a tensor with more than one element is ambiguous")
+            raise TapeValueError(
+                "the truth value of a tensor with more than one element is ambiguous"
+            )
         return bool(self._value)
 
     def __len__(self) -> int:
         if self.shape == ():
-            raise TypeError("a scalar tensor has no len()")
+            raise TapeTypeError("a scalar tensor has no len()")
         return self.shape[0]
 
     def __repr__(self) -> str:
@@ -157,7 +161,7 @@ class Variable(Tensor):
     def assign(self, value: Any) -> Variable:
         new = as_value(value)
         if shape_of(new) != self.shape:
-            raise ValueError(f"cannot assign a value of shape {shape_of(new)} to {self!r}")
+            raise TapeValueError(f"cannot assign a value of shape {shape_of(new)} to {self!r}")
         self._value = new
         return self
 

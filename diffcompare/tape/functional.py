@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import TapeValueError
 from .core import Tensor, constant
 from .functions import concat
 from .gradient_tape import GradientTape
@@ -52,7 +53,7 @@ def hessian(f: Callable[..., Any]) -> Callable[..., np.ndarray]:
                 inner.watch(tensors)
                 value = f(*tensors)
             if not isinstance(value, Tensor) or value.shape != ():
-                raise ValueError("hessian() needs a function that returns a scalar tensor")
+                raise TapeValueError("hessian() needs a function that returns a scalar tensor")
             grads = inner.gradient(value, tensors, unconnected_gradients="zero")
             flat = concat(grads)
         rows = outer.jacobian(flat, tensors, unconnected_gradients="zero")

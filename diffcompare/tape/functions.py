@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import TapeIndexError, TapeValueError
 from ..ops import OPERATIONS, TABLE, Operation
 from . import core
 from .core import Tensor, Value, detached, emit, shape_of, to_tensor
@@ -29,7 +30,7 @@ def _numpy_call(fn: Callable[..., Any], values: Sequence[Value]) -> Value:
             result = fn(*(np.float64(v) if type(v) is _FLOAT else v for v in values))
     except ValueError:
         shapes = " and ".join(str(shape_of(v)) for v in values)
-        raise ValueError(f"tensors of shapes {shapes} do not broadcast together") from None
+        raise TapeValueError(f"tensors of shapes {shapes} do not broadcast together") from None
     if np.ndim(result) == 0:
         return float(result) if np.asarray(result).dtype != np.bool_ else bool(result)
     return np.asarray(result, dtype=np.float64)
@@ -500,7 +501,7 @@ def getitem(x: Any, index: Any) -> Tensor:
     if isinstance(index, Tensor):
         index = index._value
     if shape == ():
-        raise IndexError("a scalar tensor cannot be indexed")
+        raise TapeIndexError("a scalar tensor cannot be indexed")
     picked = np.asarray(x._value)[index]
     value: Value = picked.copy() if np.ndim(picked) else float(picked)
     return emit(
@@ -522,12 +523,14 @@ def _scatter(g: Any, index: Any, shape: tuple[int, ...]) -> Tensor:
 def matmul(a: Any, b: Any) -> Tensor:
     a, b = to_tensor(a), to_tensor(b)
     if a.ndim not in (1, 2) or b.ndim not in (1, 2):
-        raise ValueError(f"matmul takes vectors and matrices, got shapes {a.shape} and {b.shape}")
+        raise TapeValueError(
+            f"matmul takes vectors and matrices, got shapes {a.shape} and {b.shape}"
+        )
     try:
         with np.errstate(all="ignore"):
             value = np.matmul(a._value, b._value)
     except ValueError:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not fit") from None
+        raise TapeValueError(f"matmul: shapes {a.shape} and {b.shape} do not fit") from None
     return emit(
         float(value) if np.ndim(value) == 0 else value,
         (a, b),

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import TapeTypeError, TapeUsageError, TapeValueError
 from . import core
 from .core import Tensor, Variable, shape_of
 from .functions import RAW_MATH, backward_step, raw_rule_with_numpy, reshape, stack, sum_to_shape
@@ -53,7 +54,7 @@ class GradientTape:
 
     def _push(self) -> None:
         if self._recording:
-            raise RuntimeError("this tape is already recording")
+            raise TapeUsageError("this tape is already recording")
         self._recording = True
         core.ACTIVE.append(self)
         core.sync_active()
@@ -68,7 +69,7 @@ class GradientTape:
     def stop_recording(self) -> Iterator[None]:
         """Operations inside are not recorded by this tape."""
         if not self._recording:
-            raise RuntimeError("stop_recording() needs a tape that is recording")
+            raise TapeUsageError("stop_recording() needs a tape that is recording")
         self._pop()
         try:
             yield
@@ -87,7 +88,7 @@ class GradientTape:
         """Follow a tensor (or a nest of them) from now on."""
         for item in _flatten(tensor):
             if not isinstance(item, Tensor):
-                raise TypeError(
+                raise TapeTypeError(
                     f"watch() takes tensors or Variables, not {type(item).__name__}: "
                     "wrap plain values with constant()"
                 )
@@ -149,7 +150,7 @@ class GradientTape:
         _check_mode(unconnected_gradients)
         self._check_usable()
         if not isinstance(target, Tensor):
-            raise TypeError(f"jacobian() needs a tensor target, not {type(target).__name__}")
+            raise TapeTypeError(f"jacobian() needs a tensor target, not {type(target).__name__}")
         flat_sources = _flatten(sources)
         _check_sources(flat_sources)
         out_shape = target.shape
@@ -175,9 +176,9 @@ class GradientTape:
 
     def _check_usable(self) -> None:
         if self._used and not self._persistent:
-            raise RuntimeError(_REUSED)
+            raise TapeUsageError(_REUSED)
         if not self._opened and not self._watched:
-            raise ValueError(
+            raise TapeValueError(
                 "this tape recorded nothing: compute the target inside `with tape:` "
                 "(and watch() constants you want gradients for)"
             )
@@ -355,7 +356,7 @@ def _pack(structure: Any, leaves: Iterator[Any]) -> Any:
 def _check_targets(targets: Sequence[Any]) -> None:
     for target in targets:
         if not isinstance(target, Tensor):
-            raise TypeError(
+            raise TapeTypeError(
                 f"gradient() needs tensor targets, got {type(target).__name__}: "
                 "compute the target from tensors inside the tape's block"
             )
@@ -364,7 +365,7 @@ def _check_targets(targets: Sequence[Any]) -> None:
 def _check_sources(sources: Sequence[Any]) -> None:
     for source in sources:
         if not isinstance(source, Tensor):
-            raise TypeError(
+            raise TapeTypeError(
                 f"gradient sources must be tensors or Variables, got {type(source).__name__}"
             )
 
@@ -377,7 +378,7 @@ def _seeds(target: Any, targets: Sequence[Tensor], output_gradients: Any) -> lis
     for tensor, seed in zip(targets, given, strict=True):
         value = core.to_tensor(seed)
         if value.shape != tensor.shape:
-            raise ValueError(
+            raise TapeValueError(
                 f"output_gradients entry of shape {value.shape} does not match "
                 f"its target's shape {tensor.shape}"
             )
@@ -389,11 +390,11 @@ def _flatten_like(structure: Any, nest: Any) -> list[Any]:
     """The leaves of `nest` taken in the structure of the targets (a leaf may be a list)."""
     if isinstance(structure, dict):
         if not isinstance(nest, dict) or set(nest) != set(structure):
-            raise ValueError("output_gradients must have the structure of the target")
+            raise TapeValueError("output_gradients must have the structure of the target")
         return [leaf for key in structure for leaf in _flatten_like(structure[key], nest[key])]
     if isinstance(structure, list | tuple):
         if not isinstance(nest, list | tuple) or len(nest) != len(structure):
-            raise ValueError(
+            raise TapeValueError(
                 f"output_gradients has {len(nest) if isinstance(nest, list | tuple) else 1} "
                 f"entries for {len(structure)} targets"
             )
@@ -409,7 +410,7 @@ def _ones(value: Any) -> Any:
 
 def _check_mode(mode: str) -> None:
     if mode not in ("none", "zero"):
-        raise ValueError(f"unconnected_gradients must be 'none' or 'zero', not {mode!r}")
+        raise TapeValueError(f"unconnected_gradients must be 'none' or 'zero', not {mode!r}")
 
 
 def _as_result(grad: Any, source: Tensor, zero: bool) -> Any:

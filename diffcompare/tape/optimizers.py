@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import TapeTypeError, TapeValueError
 from .core import Tensor, Variable, as_value
 from .functions import maximum, reduce_sum, sqrt
 
@@ -37,9 +38,9 @@ class SGD:
         rate = learning_rate if lr is None else lr  # `lr` is the older Keras spelling
         for name, value in (("learning_rate", rate), ("momentum", momentum), ("decay", decay)):
             if not math.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+                raise TapeValueError(f"{name} must be a finite number >= 0, not {value!r}")
         if momentum >= 1:
-            raise ValueError(f"momentum must be below 1, not {momentum!r}")
+            raise TapeValueError(f"momentum must be below 1, not {momentum!r}")
         self.learning_rate = float(rate)
         self.momentum = float(momentum)
         self.decay = float(decay)
@@ -54,16 +55,18 @@ class SGD:
         pairs = list(grads_and_vars)
         for pair in pairs:
             if not (isinstance(pair, tuple | list) and len(pair) == 2):
-                raise TypeError("apply_gradients takes (gradient, variable) pairs")
+                raise TapeTypeError("apply_gradients takes (gradient, variable) pairs")
             if not isinstance(pair[1], Variable):
-                raise TypeError(f"apply_gradients updates Variables, not {type(pair[1]).__name__}")
+                raise TapeTypeError(
+                    f"apply_gradients updates Variables, not {type(pair[1]).__name__}"
+                )
         rate = self.current_learning_rate()
         for grad, variable in pairs:
             if grad is None:
                 continue
             step = as_value(grad)
             if np.shape(step) != variable.shape:
-                raise ValueError(
+                raise TapeValueError(
                     f"a gradient of shape {np.shape(step)} for a variable of shape {variable.shape}"
                 )
             if self.momentum:
@@ -84,7 +87,7 @@ def clip_by_global_norm(
     The direction of the joint gradient is unchanged.
     """
     if not math.isfinite(clip_norm) or clip_norm <= 0:
-        raise ValueError(f"clip_norm must be a finite number > 0, not {clip_norm!r}")
+        raise TapeValueError(f"clip_norm must be a finite number > 0, not {clip_norm!r}")
     present = [g if isinstance(g, Tensor) else Tensor(g) for g in grads if g is not None]
     total: Any = 0.0
     for g in present:
