@@ -93,7 +93,12 @@ def exact_value(
     # minimum) comes out as 0, where evalf(subs=...) can only bound it (as 1e-158, say).
     exact = {symbol: sympy.Rational(value) for symbol, value in subs.items()}
     try:
-        value = formula.xreplace(exact).evalf(digits)
+        if any(power.exp.free_symbols for power in formula.atoms(sympy.Pow)):
+            # a coordinate in an exponent: exact rationals would have sympy compute, say,
+            # 9**(10**300) exactly, in one C call that no time budget can interrupt
+            value = formula.evalf(digits, subs=subs)
+        else:
+            value = formula.xreplace(exact).evalf(digits)
     except ZeroDivisionError:
         return None, _explained("infinite", formula, floats)
     except (ValueError, TypeError, ArithmeticError):

@@ -200,3 +200,13 @@ def test_a_caller_who_trusts_its_input_can_raise_the_limits() -> None:
         compare("2**2**2**2**2*x", {"x": 1.0})
     raised = Limits(max_constant_log10=30_000)
     assert compare("2**2**2**2**2*x", {"x": 1.0}, limits=raised).expression
+
+
+def test_a_coordinate_in_an_exponent_is_not_computed_exactly() -> None:
+    # found by fuzzing: with q=-1 and obl=-1e300 the reference substituted exact rationals and
+    # sympy computed a power with a 300-digit exponent in one C call (no budget can stop
+    # that); such formulas are now evaluated by evalf, which takes powers by logarithms
+    start = time.perf_counter()
+    comparison = compare("9**q**obl*g2", {"q": -1.0, "obl": -1e300, "g2": -1e300})
+    assert time.perf_counter() - start < 10.0
+    assert comparison.reference.values[()] == pytest.approx(-9e300, rel=1e-15)
