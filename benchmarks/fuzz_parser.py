@@ -19,8 +19,10 @@ splices grammar tokens, and throws raw bytes, so anyone can run it for an hour.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -147,18 +149,40 @@ def _random_input(rng: random.Random) -> bytes:
     return text.encode("utf-8", errors="surrogatepass")
 
 
-def run_random(target: Target, seconds: float, seed: int, findings: Path) -> int:
+class _HangWatch:
+    """An input that never returns (stuck inside one C call, past any budget) is the worst
+    finding of all: a thread writes it down and ends the run, as libFuzzer's -timeout does."""
+
+    def __init__(self, findings: Path, hang: float) -> None:
+        self.findings = findings
+        self.hang = hang
+        self.current: tuple[bytes, float] | None = None
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(1.0)
+            current = self.current
+            if current is not None and time.monotonic() - current[1] > self.hang:
+                _record(self.findings, current[0], Finding(f"hang: over {self.hang:g} s"))
+                os._exit(3)
+
+
+def run_random(target: Target, seconds: float, seed: int, findings: Path, hang: float) -> int:
     rng = random.Random(seed)
     deadline = time.monotonic() + seconds
     found = 0
     last_report = time.monotonic()
+    watch = _HangWatch(findings, hang)
     while time.monotonic() < deadline:
         data = _random_input(rng)
+        watch.current = (data, time.monotonic())
         try:
             target(data)
         except Finding as finding:
             found += 1
             _record(findings, data, finding)
+        watch.current = None
         if time.monotonic() - last_report > 60:
             last_report = time.monotonic()
             print(f"  {target.runs} inputs, {target.compared} compared, {found} findings")
@@ -180,7 +204,7 @@ def _record(findings: Path, data: bytes, finding: Finding) -> None:
 
 
 def run_atheris(
-    with_compare: bool, slow: float, seconds: float, findings: Path, extra: list[str]
+    with_compare: bool, slow: float, seconds: float, findings: Path, hang: float, extra: list[str]
 ) -> None:
     import atheris
 
@@ -200,7 +224,14 @@ def run_atheris(
     corpus.mkdir(parents=True, exist_ok=True)
     for i, seed in enumerate(SEEDS):
         (corpus / f"seed-{i}").write_bytes(seed.encode())
-    argv = [sys.argv[0], f"-max_total_time={int(seconds)}", "-max_len=2048", *extra, str(corpus)]
+    argv = [
+        sys.argv[0],
+        f"-max_total_time={int(seconds)}",
+        f"-timeout={int(hang)}",  # an input stuck past every budget is a finding
+        "-max_len=2048",
+        *extra,
+        str(corpus),
+    ]
     atheris.Setup(argv, one)
     atheris.Fuzz()
 
@@ -212,6 +243,9 @@ def main() -> int:
     parser.add_argument("--compare", action="store_true", help="also run compare (slower)")
     parser.add_argument("--slow", type=float, default=2.0, help="seconds that make a finding")
     parser.add_argument("--seed", type=int, default=0, help="random mode's seed")
+    parser.add_argument(
+        "--hang", type=float, default=60.0, help="seconds after which an input is a hang"
+    )
     parser.add_argument("--findings", type=Path, default=Path("fuzz-findings"))
     parser.add_argument("libfuzzer", nargs="*", help="after --: flags for libFuzzer")
     args = parser.parse_args()
@@ -233,9 +267,10 @@ def main() -> int:
         else:
             mode = "atheris"
     if mode == "atheris":
-        run_atheris(args.compare, args.slow, args.seconds, args.findings, args.libfuzzer)
+        run_atheris(args.compare, args.slow, args.seconds, args.findings, args.hang, args.libfuzzer)
         return 0
-    found = run_random(Target(args.compare, args.slow), args.seconds, args.seed, args.findings)
+    target = Target(args.compare, args.slow)
+    found = run_random(target, args.seconds, args.seed, args.findings, args.hang)
     print(f"{found} findings" + (f" in {args.findings}/" if found else ""))
     return 1 if found else 0
 
