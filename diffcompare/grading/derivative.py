@@ -274,6 +274,11 @@ def _parse_answer(answer: Answer, question: _Question, limits: Limits) -> Expr |
         return _invalid(
             f"Your answer must be an expression, not {type(answer).__name__}.", "input", ""
         )
+    if isinstance(answer, int) and answer.bit_length() > 4 * limits.max_literal_digits:
+        # past the digit limit anyway, and Python itself refuses repr() of a huge int
+        return _invalid(
+            f"Your answer is a number of more than {limits.max_literal_digits} digits.", "limit", ""
+        )
     text = answer if isinstance(answer, str) else repr(answer)
     try:
         tree = parse(text, limits)

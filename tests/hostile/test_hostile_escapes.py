@@ -210,3 +210,12 @@ def test_a_coordinate_in_an_exponent_is_not_computed_exactly() -> None:
     comparison = compare("9**q**obl*g2", {"q": -1.0, "obl": -1e300, "g2": -1e300})
     assert time.perf_counter() - start < 10.0
     assert comparison.reference.values[()] == pytest.approx(-9e300, rel=1e-15)
+
+
+def test_a_huge_integer_answer_is_invalid_not_a_value_error() -> None:
+    # found by probing: repr(10**5000) raises ValueError (Python's int-to-text digit limit)
+    from diffcompare import grading
+
+    feedback = grading.check_derivative(10**5000, of="x**2", wrt="x")
+    assert feedback.status == "invalid" and feedback.score == 0
+    assert "digits" in feedback.message
