@@ -34,6 +34,11 @@ minutes. Larger formulas are kept as `diff` wrote them."""
 SIMPLIFY_SECONDS = 1.0
 """Time one `simplify` call may take before its formula is kept unsimplified."""
 
+SIMPLIFY_MAX_NUMBER = 10**4
+"""Formulas with a number whose numerator or denominator is larger are not simplified:
+simplify rewrites 3486784401*log(99) as log(99**3486784401) and computes that power exactly,
+in one C call that no time budget can interrupt."""
+
 FORMULA_TEXT_LENGTH = 200
 
 
@@ -121,7 +126,7 @@ class SymbolicDerivatives:
         # simplify can take minutes on large formulas: only small ones, only within budget
         if not self.simplify or self.seconds > self.limits.symbolic_seconds / 2:
             return formula
-        if sympy.count_ops(formula) > SIMPLIFY_MAX_OPS:
+        if sympy.count_ops(formula) > SIMPLIFY_MAX_OPS or _has_large_numbers(formula):
             return formula
         start = time.perf_counter()
         try:
@@ -138,6 +143,13 @@ class SymbolicDerivatives:
             self.simplified.add(entry)
             return simpler
         return formula
+
+
+def _has_large_numbers(formula: sympy.Expr) -> bool:
+    return any(
+        max(abs(number.p), number.q) > SIMPLIFY_MAX_NUMBER
+        for number in formula.atoms(sympy.Rational)
+    )
 
 
 def _same_functions(simpler: sympy.Expr, formula: sympy.Expr) -> bool:

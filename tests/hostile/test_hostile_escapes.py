@@ -219,3 +219,12 @@ def test_a_huge_integer_answer_is_invalid_not_a_value_error() -> None:
     feedback = grading.check_derivative(10**5000, of="x**2", wrt="x")
     assert feedback.status == "invalid" and feedback.score == 0
     assert "digits" in feedback.message
+
+
+def test_simplify_never_sees_huge_numbers() -> None:
+    # found by fuzzing: simplify's logcombine turned 3486784401*log(99) into
+    # log(99**3486784401) and computed that power exactly, in one C call nothing can stop
+    start = time.perf_counter()
+    comparison = compare("9*9**9*99**n9**ob", {"n9": 2.0, "ob": 0.5})
+    assert time.perf_counter() - start < 10.0
+    assert comparison.engines["symbolic"].info["simplified"] == []
