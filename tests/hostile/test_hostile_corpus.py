@@ -181,3 +181,18 @@ def test_grading_marks_hostile_answers_invalid(
     assert feedback.score == 0
     assert feedback.message
     assert not canary.exists()
+
+
+def test_bytes_that_are_not_utf8_spoil_only_their_line(tmp_path: Path) -> None:
+    files = {
+        "cases.txt": b"x**2 @ x=3\nsin(\xff\xfex) @ x=1\nx*y @ x=1, y=2\n",
+        "cases.csv": b"id,expr,at\na,x**2,x=1\nb,x\xc3,x=1\nc,x+1,x=2\n",
+        "cases.jsonl": b'{"expr": "x", "at": {"x": 1}}\n{"expr": "x\xed\xa0\x80"}\n{"expr": "2"}\n',
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        cases = read_cases([str(tmp_path / name)])
+        problems = [case.problem for case in cases]
+        assert len(cases) == 3, name
+        assert problems[0] is None and problems[2] is None, name
+        assert problems[1] is not None and "not UTF-8" in problems[1], name
