@@ -28,7 +28,9 @@ class Limits:
     max_constant_log10: float = 4_000.0
     """Largest |log10| of any constant sub-expression (sees through 9**9**9)."""
     symbolic_seconds: float = 10.0
-    """Time budget for sympy's work on one expression (simplification is skipped past it)."""
+    """Time budget for sympy's work in one comparison (derivatives, simplification, the
+    50-digit reference), enforced by interrupting it (`deadline.time_budget`): past it the
+    comparison ends with TimeLimitError. `inf` turns the budget off."""
 
 
 DEFAULT_LIMITS = Limits()
