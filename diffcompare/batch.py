@@ -70,6 +70,9 @@ class Settings:
     fd_rtol: float = DEFAULT_FD_RTOL
     step: float | None = None
     limits: Limits = DEFAULT_LIMITS
+    simplify: bool = False
+    """Simplify the symbolic formulas: off by default here, where sympy's simplify would
+    cost more than every engine and the reference together."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,7 @@ def _compare(case: Case, settings: Settings) -> dict[str, Any]:
         fd_rtol=settings.fd_rtol,
         step=settings.step,
         limits=limits,
+        simplify=settings.simplify,
     )
     return comparison.to_dict()
 

@@ -94,6 +94,11 @@ FORMATS = ("table", "jsonl", "json", "csv")
     help="With --output (jsonl): skip the cases already there, append the rest.",
 )
 @click.option("--fail-fast", is_flag=True, help="Stop after the first case that does not agree.")
+@click.option(
+    "--simplify",
+    is_flag=True,
+    help="Simplify the symbolic formulas as the single command does (slower).",
+)
 def batch(
     paths: tuple[str, ...],
     output_format: str,
@@ -108,6 +113,7 @@ def batch(
     fd_rtol: float,
     resume: bool,
     fail_fast: bool,
+    simplify: bool,
 ) -> int:
     """Compare the engines on every case of PATH... (.txt, .jsonl, .csv files, folders of
     them, or - for stdin) and write one result per case, in input order.
@@ -133,6 +139,7 @@ def batch(
         atol=atol,
         fd_rtol=fd_rtol,
         step=step,
+        simplify=simplify,
     )
     new: list[dict[str, Any]] = []
     with _destination(output, append=resume) as stream:

@@ -236,6 +236,7 @@ def compare(
     fd_safety: float = DEFAULT_FD_SAFETY,
     step: float | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    simplify: bool = True,
 ) -> Comparison:
     """Value and derivatives of `expression` at the point `at`, by each engine, judged
     against the exact reference.
@@ -243,7 +244,8 @@ def compare(
     `at` is a mapping (its order is the variables' order) or text like ``"x=1, y=2"``.
     `order` 2 gives value, gradient and Hessian; above 2 needs one variable and gives its
     derivatives up to that order. Raises a DiffCompareError for input that cannot be used and
-    DomainError when the function itself is undefined at the point.
+    DomainError when the function itself is undefined at the point. `simplify=False` keeps
+    the symbolic formulas as sympy's `diff` writes them (faster; batch runs use it).
     """
     expr = (
         parse(expression, limits) if isinstance(expression, str) else check_tree(expression, limits)
@@ -265,9 +267,9 @@ def compare(
     coordinates = [point[name] for name in names]
     # sympy cannot be told to stop: one budget over all the work that may call it
     with time_budget(limits.symbolic_seconds, "the symbolic work", _BUDGET_HINT):
-        reference = _run_reference(expr, names, coordinates, entries, limits)
+        reference = _run_reference(expr, names, coordinates, entries, limits, simplify)
         results = {
-            name: _run_engine(name, run, expr, names, coordinates, entries, step, limits)
+            name: _run_engine(name, run, expr, names, coordinates, entries, step, limits, simplify)
             for name, run in runners.items()
         }
     text = to_text(expr)
@@ -413,11 +415,18 @@ def _run_reference(
     coordinates: list[float],
     entries: list[Entry],
     limits: Limits,
+    simplify: bool,
 ) -> Reference:
     from .engines import reference
 
     result = reference.run(
-        expr, names, coordinates, entries, digits=REFERENCE_DIGITS, limits=limits
+        expr,
+        names,
+        coordinates,
+        entries,
+        digits=REFERENCE_DIGITS,
+        limits=limits,
+        simplify=simplify,
     )
     exact = result.info.get("exact", {})
     exact_text = result.info.get("exact_text", {})
@@ -443,10 +452,11 @@ def _run_engine(
     entries: list[Entry],
     step: float | None,
     limits: Limits,
+    simplify: bool,
 ) -> EngineResult:
     options: dict[str, Any] = {"step": step} if name == "finite" else {}
     try:
-        return run(expr, names, coordinates, entries, limits=limits, **options)
+        return run(expr, names, coordinates, entries, limits=limits, simplify=simplify, **options)
     except DiffCompareError:
         raise
     except Exception as error:  # an engine's own failure is its disagreement, not a crash
