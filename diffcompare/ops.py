@@ -165,7 +165,7 @@ TABLE: tuple[Operation, ...] = (
     _row("cosh", 1, np.cosh, lambda x: _sympy().cosh(x),
          lambda F, g, ans, x: g * F.sinh(x), scalar=math.cosh),
     _row("tanh", 1, np.tanh, lambda x: _sympy().tanh(x),
-         lambda F, g, ans, x: g / (F.cosh(x) * F.cosh(x)), scalar=math.tanh),
+         lambda F, g, ans, x: g / F.cosh(x) ** 2, scalar=math.tanh),
     _row("asinh", 1, np.arcsinh, lambda x: _sympy().asinh(x),
          lambda F, g, ans, x: g / F.sqrt(x * x + 1), scalar=math.asinh),
     _row("acosh", 1, np.arccosh, lambda x: _sympy().acosh(x),
