@@ -93,9 +93,12 @@ def exact_value(
     # minimum) comes out as 0, where evalf(subs=...) can only bound it (as 1e-158, say).
     exact = {symbol: sympy.Rational(value) for symbol, value in subs.items()}
     try:
-        if any(power.exp.free_symbols for power in formula.atoms(sympy.Pow)):
-            # a coordinate in an exponent: exact rationals would have sympy compute, say,
-            # 9**(10**300) exactly, in one C call that no time budget can interrupt
+        if not all(power.exp.is_Integer for power in formula.atoms(sympy.Pow)):
+            # Exact rationals only where sympy then does plain rational arithmetic. A
+            # coordinate in an exponent would have it compute 9**(10**300) exactly, and a
+            # root of an exact rational sends it factoring and primality-testing numbers of
+            # thousands of digits (sqrt(x**1000 + 1) at 0.1: minutes), each step one C call
+            # that no time budget can interrupt
             value = formula.evalf(digits, subs=subs)
         else:
             value = formula.xreplace(exact).evalf(digits)

@@ -228,3 +228,22 @@ def test_simplify_never_sees_huge_numbers() -> None:
     comparison = compare("9*9**9*99**n9**ob", {"n9": 2.0, "ob": 0.5})
     assert time.perf_counter() - start < 10.0
     assert comparison.engines["symbolic"].info["simplified"] == []
+
+
+@pytest.mark.parametrize(
+    ("expression", "point"),
+    [
+        ("sqrt(x**1000 + 1)", {"x": 0.1}),
+        ("atan2(y, x) + hypot(x2^3^2, y)", {"y": -1e300, "x": 1e-12, "x2": -1e300}),
+    ],
+)
+def test_roots_of_exact_coordinates_are_not_factored(
+    expression: str, point: dict[str, float]
+) -> None:
+    # found by fuzzing: the reference substituted 0.1 as the exact rational 3602879701896397/2**55;
+    # sympy then primality-tested the 17,000-digit numerator of sqrt(x**1000 + 1) in single C
+    # calls the time budget cannot interrupt (226 s against a 5 s budget)
+    start = time.perf_counter()
+    comparison = compare(expression, point, order=1, limits=Limits(symbolic_seconds=5.0))
+    assert time.perf_counter() - start < 8.0
+    assert comparison.reference.exact_text[()] is not None
