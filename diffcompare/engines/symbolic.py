@@ -32,7 +32,10 @@ while one 77-op formula (sqrt(x**2+y**2)*tanh(x-y)**2 differentiated twice) ran 
 minutes. Larger formulas are kept as `diff` wrote them."""
 
 SIMPLIFY_SECONDS = 1.0
-"""Time one `simplify` call may take before its formula is kept unsimplified."""
+"""Time all `simplify` calls of one expression may take together: simplification is for
+readable formulas, and a user waiting at the command line should not pay seconds for it
+(tanh(w1*x1 + w2*x2 + b) has 15 entries, several of which simplify ponders for a second or
+more). Past it, the remaining formulas are kept as `diff` wrote them."""
 
 SIMPLIFY_MAX_NUMBER = 10**4
 """Formulas with a number whose numerator or denominator is larger are not simplified:
@@ -84,6 +87,8 @@ class SymbolicDerivatives:
     limits: Limits = DEFAULT_LIMITS
     seconds: float = 0.0
     """Time spent differentiating and simplifying so far."""
+    simplify_seconds: float = 0.0
+    """Of which simplifying."""
     simplified: set[Entry] = field(default_factory=set)
     _formulas: dict[Entry, sympy.Expr] = field(default_factory=dict)
     _texts: dict[Entry, str] = field(default_factory=dict)
@@ -128,15 +133,20 @@ class SymbolicDerivatives:
             return formula
         if sympy.count_ops(formula) > SIMPLIFY_MAX_OPS or _has_large_numbers(formula):
             return formula
+        remaining = SIMPLIFY_SECONDS - self.simplify_seconds
+        if remaining <= 0.01:
+            return formula
         start = time.perf_counter()
         try:
             # even a 24-op formula can keep simplify busy for minutes (tanh(w1*x1 + w2*x2 + b)
-            # differentiated twice): past its own budget the formula stays as diff wrote it
-            with time_budget(SIMPLIFY_SECONDS, "simplify"):
+            # differentiated twice): past the budget the formula stays as diff wrote it
+            with time_budget(remaining, "simplify"):
                 simpler = sympy.simplify(formula)
         except TimeLimitError:
             simpler = formula
-        self.seconds += time.perf_counter() - start
+        spent = time.perf_counter() - start
+        self.seconds += spent
+        self.simplify_seconds += spent
         if sympy.count_ops(simpler) < sympy.count_ops(formula) and _same_functions(
             simpler, formula
         ):
