@@ -32,7 +32,8 @@ from .batch import (
     summarize,
 )
 from .batch_inputs import read_cases
-from .compare import DEFAULT_ATOL, DEFAULT_FD_RTOL, DEFAULT_RTOL, ENGINE_MODULES
+from .cli_options import comparison_options
+from .compare import ENGINE_MODULES
 from .errors import InputError
 
 EXIT_AGREE, EXIT_DISAGREE = 0, 1
@@ -70,24 +71,7 @@ FORMATS = ("table", "jsonl", "json", "csv")
     show_default=True,
     help="Seconds one case may take before it is an error row.",
 )
-@click.option(
-    "--order",
-    type=click.IntRange(0, None),
-    default=2,
-    show_default=True,
-    help="As for the single command; a case's own order wins.",
-)
-@click.option(
-    "--engine",
-    "engines",
-    multiple=True,
-    type=click.Choice(list(ENGINE_MODULES)),
-    help="Run only this engine (repeatable). Default: all.",
-)
-@click.option("--step", type=float, default=None, help="Force the finite-difference step.")
-@click.option("--rtol", type=float, default=DEFAULT_RTOL, show_default=True)
-@click.option("--atol", type=float, default=DEFAULT_ATOL, show_default=True)
-@click.option("--fd-rtol", type=float, default=DEFAULT_FD_RTOL, show_default=True)
+@comparison_options("As for the single command; a case's own order wins.")
 @click.option(
     "--resume",
     is_flag=True,

@@ -16,11 +16,9 @@ from typing import Any
 import click
 
 from . import __version__
+from .cli_options import comparison_options
 from .compare import (
-    DEFAULT_ATOL,
-    DEFAULT_FD_RTOL,
     DEFAULT_FD_SAFETY,
-    DEFAULT_RTOL,
     ENGINE_MODULES,
 )
 from .errors import DiffCompareError
@@ -111,41 +109,8 @@ def main() -> None:
 @main.command(cls=ExpressionCommand)
 @click.argument("expression")
 @click.option("--at", "at", default="", metavar="x=1,y=2", help="The point: a value per variable.")
-@click.option(
-    "--order",
-    type=click.IntRange(0, None),
-    default=2,
-    show_default=True,
-    help="2: value, gradient, Hessian. Above 2 (one variable): all derivatives up to it.",
-)
-@click.option(
-    "--engine",
-    "engines",
-    multiple=True,
-    type=click.Choice(list(ENGINE_MODULES)),
-    help="Run only this engine (repeatable). Default: all.",
-)
-@click.option("--step", type=float, default=None, help="Force the finite-difference step.")
-@click.option(
-    "--rtol",
-    type=float,
-    default=DEFAULT_RTOL,
-    show_default=True,
-    help="Relative tolerance for symbolic and tape.",
-)
-@click.option(
-    "--atol",
-    type=float,
-    default=DEFAULT_ATOL,
-    show_default=True,
-    help="Absolute floor, times the largest exact entry of the same order.",
-)
-@click.option(
-    "--fd-rtol",
-    type=float,
-    default=DEFAULT_FD_RTOL,
-    show_default=True,
-    help="Relative tolerance for finite differences (10x its own error estimate also agrees).",
+@comparison_options(
+    "2: value, gradient, Hessian. Above 2 (one variable): all derivatives up to it."
 )
 @click.option(
     "--format",
