@@ -1,4 +1,4 @@
-"""The command line: the issue's acceptance list, exit statuses, one-line refusals."""
+"""The command line: the acceptance list, exit statuses, one-line refusals."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ def grade(answer: str, of: str, wrt: str | list[str] = "x", **options: object) -
     return check_derivative(answer, of, wrt, **{**FAST, **options})  # type: ignore[arg-type]
 
 
-# -- the done-when checks
+# -- the acceptance checks of the grading API
 
 
 def test_done_when() -> None:
