@@ -11,8 +11,11 @@ interrupted: the magnitude limits keep such calls small.
 from __future__ import annotations
 
 import ctypes
+import heapq
+import itertools
 import math
 import threading
+import time
 from types import TracebackType
 
 from .errors import TimeLimitError
@@ -29,37 +32,75 @@ class _Expired(BaseException):
     lets it through."""
 
 
+class _Scheduler:
+    """One daemon thread serving every budget of the process, earliest deadline first.
+
+    A thread per budget would cost its start-up (0.1 ms, more on a busy machine) on every
+    comparison; budgets that end in time are dropped lazily when they reach the front.
+    """
+
+    def __init__(self) -> None:
+        self.condition = threading.Condition()
+        self.queue: list[tuple[float, int, _Watchdog]] = []
+        self.order = itertools.count()
+        self.thread: threading.Thread | None = None
+
+    def add(self, delay: float, watchdog: _Watchdog) -> None:
+        with self.condition:
+            entry = (time.monotonic() + delay, next(self.order), watchdog)
+            heapq.heappush(self.queue, entry)
+            if self.thread is None or not self.thread.is_alive():  # none yet, or forked
+                self.thread = threading.Thread(
+                    target=self._serve, name="diffcompare-deadline", daemon=True
+                )
+                self.thread.start()
+            self.condition.notify()
+
+    def _serve(self) -> None:
+        with self.condition:
+            while True:
+                while self.queue and self.queue[0][2].done:
+                    heapq.heappop(self.queue)
+                if not self.queue:
+                    self.condition.wait()
+                    continue
+                wait = self.queue[0][0] - time.monotonic()
+                if wait > 0:
+                    self.condition.wait(wait)
+                    continue
+                _, _, watchdog = heapq.heappop(self.queue)
+                if watchdog.fire():
+                    self.add(REPEAT_SECONDS, watchdog)
+
+
 class _Watchdog:
     def __init__(self, seconds: float) -> None:
         self.thread_id = threading.get_ident()
         self.lock = threading.Lock()
         self.done = False
         self.fired = False
-        self.timer = self._timer(seconds)
+        _SCHEDULER.add(seconds, self)
 
-    def _timer(self, seconds: float) -> threading.Timer:
-        timer = threading.Timer(seconds, self._fire)
-        timer.daemon = True
-        timer.start()
-        return timer
-
-    def _fire(self) -> None:
+    def fire(self) -> bool:
+        """Raise in the working thread unless it has finished; True to fire again later."""
         with self.lock:
             if self.done:
-                return
+                return False
             self.fired = True
             _set_async_exc(ctypes.c_ulong(self.thread_id), ctypes.py_object(_Expired))
-            self.timer = self._timer(REPEAT_SECONDS)
+            return True
 
     def stop(self) -> bool:
-        """Stops the timer and clears an exception not raised yet; True if the budget ran out."""
+        """Clears an exception not raised yet; True if the budget ran out."""
         with self.lock:
             if not self.done:
                 self.done = True
-                self.timer.cancel()
                 if self.fired:
                     _set_async_exc(ctypes.c_ulong(self.thread_id), ctypes.c_void_p(None))
             return self.fired
+
+
+_SCHEDULER = _Scheduler()
 
 
 class time_budget:  # noqa: N801  (used like a function: with time_budget(10, "..."):)

@@ -247,3 +247,15 @@ def test_roots_of_exact_coordinates_are_not_factored(
     comparison = compare(expression, point, order=1, limits=Limits(symbolic_seconds=5.0))
     assert time.perf_counter() - start < 8.0
     assert comparison.reference.exact_text[()] is not None
+
+
+def test_many_budgets_share_one_watchdog_thread() -> None:
+    import threading
+
+    from diffcompare.deadline import time_budget
+
+    for _ in range(200):
+        with time_budget(30.0, "nothing"):
+            pass
+    watchdogs = [t for t in threading.enumerate() if t.name == "diffcompare-deadline"]
+    assert len(watchdogs) == 1
