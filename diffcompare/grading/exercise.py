@@ -377,18 +377,11 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             limits=limits,
             **tolerance,
         )
-    if question.type == "gradient":
-        return derivative.check_gradient(
-            answer,
-            question.function,
-            variables=list(question.variables),
-            domain=domain,
-            seed=question.seed,
-            limits=limits,
-            **tolerance,
+    if question.type in ("gradient", "hessian"):
+        check = (
+            derivative.check_gradient if question.type == "gradient" else derivative.check_hessian
         )
-    if question.type == "hessian":
-        return derivative.check_hessian(
+        return check(
             answer,
             question.function,
             variables=list(question.variables),
