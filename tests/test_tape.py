@@ -676,16 +676,31 @@ def _big() -> dt.Tensor:
     return dt.constant(np.ones(200_000))
 
 
-def test_a_non_persistent_tape_drops_its_records_after_gradient():
+def test_records_keep_the_arrays_their_rules_read_and_nothing_more():
     x = dt.Variable(2.0)
     with dt.GradientTape() as tape:
-        h = x * _big()
-        y = dt.reduce_sum(h)
-    ref = weakref.ref(h)
-    del h
-    assert ref() is not None  # the tape holds it until the backward pass
-    tape.gradient(y, x)
-    assert ref() is None
+        c = _big()
+        h = x * c  # d/dx reads c; nothing reads h itself
+        e = dt.exp(h)  # exp's rule reads its answer
+        s = e + h  # + reads nothing
+        y = dt.reduce_sum(s)  # nor does reduce_sum
+    arrays = {name: weakref.ref(t._value) for name, t in (("c", c), ("h", h), ("e", e), ("s", s))}
+    del c, h, e, s
+    alive = {name for name, ref in arrays.items() if ref() is not None}
+    assert alive == {"c", "e"}
+    assert float(tape.gradient(y, x)) == pytest.approx(200_000 * (math.exp(2.0) + 1.0))
+    assert all(ref() is None for ref in arrays.values())  # a spent tape lets go of the rest
+
+
+def test_nested_tapes_still_differentiate_through_dropped_values():
+    x = dt.Variable(np.linspace(0.5, 1.5, 5))
+    with dt.GradientTape() as outer:
+        with dt.GradientTape() as inner:
+            y = dt.reduce_sum(dt.exp(x + 1.0) * x)
+        g = dt.reduce_sum(inner.gradient(y, x))  # of (x + 1) e^(x+1)
+    h = outer.gradient(g, x)  # (x + 2) e^(x+1)
+    want = (x.numpy() + 2.0) * np.exp(x.numpy() + 1.0)
+    np.testing.assert_allclose(h.numpy(), want, rtol=1e-14)
 
 
 def test_deleting_or_resetting_a_persistent_tape_frees_its_arrays():
@@ -693,19 +708,21 @@ def test_deleting_or_resetting_a_persistent_tape_frees_its_arrays():
     try:
         x = dt.Variable(2.0)
         with dt.GradientTape(persistent=True) as tape:
-            h = x * _big()
-            y = dt.reduce_sum(h)
-        ref = weakref.ref(h)
-        del h
+            c = _big()
+            y = dt.reduce_sum(x * c)
+        ref = weakref.ref(c._value)
+        del c
         tape.gradient(y, x)
         tape.gradient(y, x)
-        assert ref() is not None
+        assert ref() is not None  # the rule of x * c reads c
         del tape
         assert ref() is None  # by reference counting alone: no cycle holds it
         with dt.GradientTape(persistent=True) as tape:
-            h = x * _big()
-        ref = weakref.ref(h)
-        del h
+            c = _big()
+            y = dt.reduce_sum(x * c)
+        ref = weakref.ref(c._value)
+        del c
+        assert ref() is not None
         tape.reset()
         assert ref() is None
     finally:

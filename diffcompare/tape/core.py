@@ -4,11 +4,16 @@ A tensor wraps a float64 value: a Python float for a scalar (the fast path: plai
 arithmetic and `math` are an order of magnitude cheaper than numpy on one number) or a numpy
 array. Every differentiable operation goes through `emit`, which offers the new tensor to each
 tape that is recording; a tape keeps it when one of the inputs is something it follows.
+
+Tapes know tensors by a key, a number given to a tensor when a tape first follows it, never
+by the tensor itself: a record holds keys and only the values its rules read, so an
+intermediate array nobody reads again is freed as soon as the user's code lets go of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import count
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,7 +32,14 @@ ACTIVE: list[GradientTape] = []
 
 # When exactly one tape records (the usual case), SOLO[0] is its (followed, records) pair, so
 # the hot path can record without a method call; None otherwise. Kept by `sync_active`.
-SOLO: list[tuple[set[Tensor], list[Any]] | None] = [None]
+SOLO: list[tuple[set[int], list[Any]] | None] = [None]
+
+# Keys are never reused (unlike ids), so a key in a record can never name another tensor.
+KEYS = count(1)
+
+
+def new_key() -> int:
+    return next(KEYS)
 
 
 def sync_active() -> None:
@@ -57,23 +69,42 @@ def shape_of(value: Value) -> tuple[int, ...]:
     kind = type(value)
     if kind is float or kind is bool:
         return ()
+    if kind is Dropped:
+        return value.shape
     return tuple(np.shape(value))
+
+
+class Dropped:
+    """Stands in a record for an array no rule reads: only its shape is kept."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+
+def kept(value: Value, read: bool) -> Value:
+    """What a record keeps of a value: all of it if a rule reads it (floats cost nothing)."""
+    if read or type(value) is float:
+        return value
+    return Dropped(shape_of(value))
 
 
 class Tensor:
     """An immutable value that tapes can follow. Make one with `constant`.
 
-    Tapes keep tensors in sets and dicts by identity (`==` is not overloaded), which is
-    cheaper than numbering them.
+    `_key` is None until a tape follows the tensor (see the module's docstring).
     """
 
-    __slots__ = ("_value", "__weakref__")
+    __slots__ = ("_value", "_key", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: array * tensor works
 
     _value: Value
+    _key: int | None
 
     def __init__(self, value: Any) -> None:
         self._value = as_value(value)
+        self._key = None
 
     # -- inspection -----------------------------------------------------------------------
     @property
@@ -188,10 +219,9 @@ def emit(value: Value, inputs: Sequence[Tensor], rules: Sequence[Rule], name: st
     """Make the output tensor of a differentiable operation and let recording tapes see it."""
     out = Tensor.__new__(Tensor)
     out._value = value
-    if ACTIVE:
-        values = tuple(t._value for t in inputs)
-        for tape in ACTIVE:
-            tape._record(out, inputs, values, rules)
+    out._key = None
+    for tape in ACTIVE:
+        tape._record(out, inputs, rules)
     return out
 
 
@@ -199,4 +229,14 @@ def detached(value: Value) -> Tensor:
     """A tensor no tape will follow (comparisons, signs, stop_gradient)."""
     out = Tensor.__new__(Tensor)
     out._value = value
+    out._key = None
+    return out
+
+
+def revived(key: int | None, value: Value) -> Tensor:
+    """A recorded value as a tensor again, under its old key, for a backward pass that other
+    tapes record: they know the original by that key, so they link the two."""
+    out = Tensor.__new__(Tensor)
+    out._value = value
+    out._key = key
     return out

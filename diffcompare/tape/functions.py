@@ -18,7 +18,8 @@ import numpy as np
 from ..errors import TapeIndexError, TapeValueError
 from ..ops import OPERATIONS, TABLE, Operation
 from . import core
-from .core import Tensor, Value, detached, emit, shape_of, to_tensor
+from .core import Tensor, Value, detached, emit, kept, revived, shape_of, to_tensor
+from .reads import needed
 
 _FLOAT = float
 _RECOVERABLE = (ArithmeticError, ValueError)  # math's domain errors, float overflow, 1/0.
@@ -62,7 +63,7 @@ def _is_number_zero(x: Any) -> bool:
     if type(x) is _FLOAT or type(x) is int:
         return x == 0
     if type(x) is Tensor and type(x._value) is _FLOAT and x._value == 0.0:
-        return not any(x in tape._followed for tape in core.ACTIVE)
+        return not any(x._key in tape._followed for tape in core.ACTIVE)
     return False
 
 
@@ -121,6 +122,14 @@ def _taped_function(op: Operation) -> Callable[..., Tensor]:
 RAW_MATH = SimpleNamespace(
     **{op.name: _raw_function(op) for op in TABLE}, sign=_raw_sign, positive=_raw_positive
 )
+# For records whose values are all floats: `math` itself, without RAW_MATH's checks. Where
+# math refuses (a domain edge, an overflow) the caller runs the rule again with RAW_MATH on
+# numpy floats, which answer inf or nan.
+FLOAT_MATH = SimpleNamespace(
+    **{op.name: op.scalar or _raw_function(op) for op in TABLE},
+    sign=_raw_sign,
+    positive=_raw_positive,
+)
 TAPE_MATH = SimpleNamespace(
     **{op.name: _taped_function(op) for op in TABLE},
     sign=lambda x: detached(_raw_sign(to_tensor(x)._value)),
@@ -133,19 +142,24 @@ TAPE_MATH = SimpleNamespace(
 
 def backward_step(
     g: Any,
-    out: Tensor,
-    inputs: Sequence[Tensor],
-    rules: Sequence[Callable[..., Any]],
-    followed: set[Tensor],
-    grads: dict[Tensor, Any],
+    record: tuple[Any, ...],
+    followed: set[int],
+    grads: dict[int, Any],
 ) -> None:
     """Send gradient `g` of one recorded output to the inputs the tape follows, computing
-    with tensors so that the tapes still open record this step too."""
-    for k, tensor in enumerate(inputs):
-        if tensor in followed:
-            part = sum_to_shape(rules[k](TAPE_MATH, g, out, *inputs), tensor.shape, True)
-            previous = grads.get(tensor)
-            grads[tensor] = part if previous is None else previous + part
+    with tensors so that the tapes still open record this step too.
+
+    The recorded values become tensors again under their old keys: a tape that recorded the
+    forward operation knows them by those keys, so it can differentiate this step in turn.
+    """
+    out_key, keys, values, ans, rules = record
+    out = revived(out_key, ans)
+    inputs = [revived(key, value) for key, value in zip(keys, values, strict=True)]
+    for k, key in enumerate(keys):
+        if key in followed:
+            part = sum_to_shape(rules[k](TAPE_MATH, g, out, *inputs), shape_of(values[k]), True)
+            previous = grads.get(key)
+            grads[key] = part if previous is None else previous + part
 
 
 def raw_rule_with_numpy(rule: Callable[..., Any], g: Any, ans: Any, args: Sequence[Any]) -> Any:
@@ -291,6 +305,7 @@ def _operand(x: Any) -> Tensor:
             return cached
         out = Tensor.__new__(Tensor)
         out._value = _FLOAT(x)
+        out._key = None
         if len(_NUMBERS) < 4096:
             _NUMBERS[x] = out
         return out
@@ -307,9 +322,12 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
     """
     scalar, numpy_fn, rules, name = op.scalar, op.numpy, op.rules, op.name
     assert scalar is not None
+    # what a record keeps when a is followed, b is, or both (index fa + 2 * fb)
+    keeps = [needed(rules, (k & 1 == 1, k & 2 == 2)) for k in range(4)]
     active = core.ACTIVE
     solo = core.SOLO
     new = Tensor.__new__
+    keys = core.KEYS
     numbers = _NUMBERS
     is_power = name == "pow" and not reflected
     variable = core.Variable
@@ -320,9 +338,7 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
             if kind is _FLOAT or kind is int:
                 cached = numbers.get(other)
                 other = cached if cached is not None else _operand(other)
-            elif isinstance(other, Tensor):
-                pass
-            else:
+            elif not isinstance(other, Tensor):
                 other = _operand(other)
         if reflected:
             a, b = other, self
@@ -330,36 +346,61 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
             a, b = self, other
         va = a._value
         vb = b._value
+        out = new(Tensor)
         if type(va) is _FLOAT and type(vb) is _FLOAT:
             if is_power and vb == 0.0 and _is_number_zero(b):
                 return _one_like(a)
             try:
-                value = scalar(va, vb)
+                out._value = value = scalar(va, vb)
             except _RECOVERABLE:
-                value = _numpy_call(numpy_fn, (va, vb))
+                out._value = value = _numpy_call(numpy_fn, (va, vb))
+            one = solo[0]
+            if one is not None:
+                # one tape, the usual case: its bookkeeping in place of a call. An unwatched
+                # Variable may need watching first: that is _record's job.
+                followed, records = one
+                ka = a._key
+                kb = b._key
+                fa = ka in followed
+                if fa or kb in followed:
+                    if (fa or type(a) is not variable) and (
+                        kb in followed or type(b) is not variable
+                    ):
+                        out._key = key = next(keys)
+                        followed.add(key)
+                        # a float record: floats cost nothing to keep
+                        records.append((key, ka, kb, va, vb, value, rules))
+                        return out
+                elif type(a) is not variable and type(b) is not variable:
+                    out._key = None
+                    return out
         else:
             if is_power and _is_number_zero(b):
                 return _one_like(a)
-            value = _numpy_call(numpy_fn, (va, vb))
-        out = new(Tensor)
-        out._value = value
-        one = solo[0]
-        if one is not None:
-            # one tape, the usual case: its bookkeeping in place of a call
-            followed, records = one
-            fa = a in followed
-            fb = b in followed
-            # an unwatched Variable may need watching first: that is _record's job
-            if (fa or type(a) is not variable) and (fb or type(b) is not variable):
-                if fa or fb:
-                    followed.add(out)
-                    records.append((out, a, b, va, vb, rules))
-                return out
-        if active:
-            inputs = (a, b)
-            values = (va, vb)
-            for tape in active:
-                tape._record(out, inputs, values, rules)
+            out._value = value = _numpy_call(numpy_fn, (va, vb))
+            one = solo[0]
+            if one is not None:
+                followed, records = one
+                ka = a._key
+                kb = b._key
+                fa = ka in followed
+                fb = kb in followed
+                if (fa or type(a) is not variable) and (fb or type(b) is not variable):
+                    if not (fa or fb):
+                        out._key = None
+                        return out
+                    out._key = key = next(keys)
+                    followed.add(key)
+                    active[0]._arrays = True
+                    read = keeps[fa + 2 * fb]
+                    ans = value if read[0] else None
+                    va, vb = kept(va, read[1]), kept(vb, read[2])
+                    records.append((key, ka, kb, va, vb, ans, rules, None))
+                    return out
+        out._key = None
+        inputs = (a, b)
+        for tape in active:
+            tape._record(out, inputs, rules)
         return out
 
     method.__name__ = f"__{'r' if reflected else ''}{name}__"

@@ -11,17 +11,29 @@ import numpy as np
 
 from ..errors import TapeTypeError, TapeUsageError, TapeValueError
 from . import core
-from .core import Tensor, Variable, shape_of
-from .functions import RAW_MATH, backward_step, raw_rule_with_numpy, reshape, stack, sum_to_shape
+from .core import Tensor, Variable, kept, new_key, shape_of
+from .functions import (
+    FLOAT_MATH,
+    RAW_MATH,
+    backward_step,
+    raw_rule_with_numpy,
+    reshape,
+    stack,
+    sum_to_shape,
+)
+from .reads import needed
 
 _REUSED = (
     "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)"
 )
 
-# One record: the output (its value is `ans` for the rules), the input tensors, their values
-# when the operation ran (a Variable may be assigned later), and their rules:
-#   (out, inputs, values, rules)   any operation
-#   (out, a, b, va, vb, rules)     a binary operator, flat: scalar code makes millions of these
+# One record: the keys of the output and the inputs, the values the rules read (taken when the
+# operation ran: a Variable may be assigned later; a value no rule reads is `Dropped`, and
+# `ans` None), and the rules:
+#   (out, keys, values, ans, rules)         any operation
+#   (out, a, b, va, vb, ans, rules)         a binary operator on floats, flat: scalar code
+#                                           makes millions of these
+#   (out, a, b, va, vb, ans, rules, None)   a binary operator on arrays
 Record = tuple[Any, ...]
 
 
@@ -37,8 +49,10 @@ class GradientTape:
         self._persistent = persistent
         self._watch_accessed = watch_accessed_variables
         self._records: list[Record] = []
-        self._followed: set[Tensor] = set()  # watched tensors and what depends on them
+        self._followed: set[int] = set()  # keys of watched tensors and what depends on them
         self._watched: dict[Tensor, None] = {}  # in the order watched
+        # whether a record may hold arrays: a pass on floats alone needs no numpy error state
+        self._arrays = False
         self._opened = False
         self._used = False
         self._recording = False
@@ -81,6 +95,7 @@ class GradientTape:
         self._records.clear()
         self._followed.clear()
         self._watched.clear()
+        self._arrays = False
         self._used = False
 
     # -- watching --------------------------------------------------------------------------
@@ -92,27 +107,48 @@ class GradientTape:
                     f"watch() takes tensors or Variables, not {type(item).__name__}: "
                     "wrap plain values with constant()"
                 )
+            key = item._key
+            if key is None:
+                item._key = key = new_key()
             self._watched[item] = None
-            self._followed.add(item)
+            self._followed.add(key)
+
+    def _follow(self, tensor: Tensor) -> int:
+        key = tensor._key
+        if key is None:
+            tensor._key = key = new_key()
+        self._watched[tensor] = None
+        self._followed.add(key)
+        return key
 
     def watched_variables(self) -> tuple[Variable, ...]:
         return tuple(t for t in self._watched if isinstance(t, Variable))
 
-    def _record(
-        self, out: Tensor, inputs: Sequence[Tensor], values: Sequence[Any], rules: Sequence[Any]
-    ) -> None:
+    def _record(self, out: Tensor, inputs: Sequence[Tensor], rules: Sequence[Any]) -> None:
         followed = self._followed
-        hit = False
+        keys = []
+        hits = []
         for tensor in inputs:
-            if tensor in followed:
-                hit = True
+            key = tensor._key
+            if key in followed:
+                hits.append(True)
             elif type(tensor) is Variable and self._watch_accessed and tensor.trainable:
-                self._watched[tensor] = None
-                followed.add(tensor)
-                hit = True
-        if hit:
-            followed.add(out)
-            self._records.append((out, inputs, values, rules))
+                key = self._follow(tensor)
+                hits.append(True)
+            else:
+                hits.append(False)
+            keys.append(key)
+        if not any(hits):
+            return
+        key = out._key
+        if key is None:
+            out._key = key = new_key()
+        followed.add(key)
+        self._arrays = True  # possibly: only the hot path of operators tells floats apart
+        read = needed(rules, hits)
+        values = tuple(kept(t._value, r) for t, r in zip(inputs, read[1:], strict=True))
+        ans = out._value if read[0] else None
+        self._records.append((key, tuple(keys), values, ans, rules))
 
     # -- gradients -------------------------------------------------------------------------
     def gradient(
@@ -139,7 +175,7 @@ class GradientTape:
         zero = unconnected_gradients == "zero"
         results = []
         for source in flat_sources:
-            grad = grads.get(source)
+            grad = grads.get(source._key)
             if grad is None or type(grad) is not Tensor:
                 grad = _as_result(grad, source, zero)
             results.append(grad)
@@ -163,8 +199,8 @@ class GradientTape:
             seed_value: Any = seed.reshape(out_shape) if out_shape else 1.0
             grads = self._backward([target], [core.detached(seed_value)], flat_sources)
             for k, source in enumerate(flat_sources):
-                connected[k] = connected[k] or source in grads
-                rows[k].append(_as_result(grads.get(source), source, True))
+                connected[k] = connected[k] or source._key in grads
+                rows[k].append(_as_result(grads.get(source._key), source, True))
         self._finish()
         results: list[Any] = []
         for k, source in enumerate(flat_sources):
@@ -196,9 +232,9 @@ class GradientTape:
         targets: Sequence[Tensor],
         seeds: Sequence[Tensor],
         sources: Sequence[Tensor],
-    ) -> dict[Tensor, Any]:
-        """Gradients of the targets (weighted by the seeds) for every followed tensor."""
-        keep = set(sources)
+    ) -> dict[int, Any]:
+        """Gradients of the targets (weighted by the seeds), by the keys of followed tensors."""
+        keep = {source._key for source in sources}
         # Record the backward pass on the other tapes that are open (gradients of
         # gradients); never on this one.
         was_recording = self._recording
@@ -210,114 +246,113 @@ class GradientTape:
                 self._push()
 
     def _play(
-        self, targets: Sequence[Tensor], seeds: Sequence[Tensor], keep: set[Tensor]
-    ) -> dict[Tensor, Any]:
+        self, targets: Sequence[Tensor], seeds: Sequence[Tensor], keep: set[int | None]
+    ) -> dict[int, Any]:
+        if not self._arrays:
+            # Python floats raise where numpy would warn, and the rules catch that
+            return self._play_values(targets, seeds, keep)
         with np.errstate(all="ignore"):  # inf and nan are answers here, not warnings
-            taped = bool(core.ACTIVE)
-            grads: dict[Tensor, Any] = {}
-            for target, seed in zip(targets, seeds, strict=True):
-                value: Any = seed if taped else seed._value
-                grads[target] = grads[target] + value if target in grads else value
-            followed = self._followed
-            records = self._records
-            if taped:
-                for record in reversed(records):
-                    if len(record) == 6:
-                        out, a, b, _va, _vb, rules = record
-                        inputs: Sequence[Tensor] = (a, b)
-                    else:
-                        out, inputs, _values, rules = record
-                    g = grads.get(out) if out in keep else grads.pop(out, None)
-                    if g is not None:
-                        backward_step(g, out, inputs, rules, followed, grads)
-                return grads
-            _plain_backward(records, followed, keep, grads)
+            return self._play_values(targets, seeds, keep)
+
+    def _play_values(
+        self, targets: Sequence[Tensor], seeds: Sequence[Tensor], keep: set[int | None]
+    ) -> dict[int, Any]:
+        taped = bool(core.ACTIVE)
+        grads: dict[int, Any] = {}
+        followed = self._followed
+        for target, seed in zip(targets, seeds, strict=True):
+            key = target._key
+            if key is None or key not in followed:
+                continue  # nothing followed led to it: every gradient is unconnected
+            value: Any = seed if taped else seed._value
+            grads[key] = grads[key] + value if key in grads else value
+        records = self._records
+        if taped:
+            for record in reversed(records):
+                if len(record) != 5:
+                    out, a, b, va, vb, ans, rules = record[:7]
+                    record = (out, (a, b), (va, vb), ans, rules)
+                out = record[0]
+                g = grads.get(out) if out in keep else grads.pop(out, None)
+                if g is not None:
+                    backward_step(g, record, followed, grads)
             return grads
+        _plain_backward(records, followed, keep, grads)
+        return grads
 
 
 def _plain_backward(
     records: list[Record],
-    followed: set[Tensor],
-    keep: set[Tensor],
-    grads: dict[Tensor, Any],
+    followed: set[int],
+    keep: set[int | None],
+    grads: dict[int, Any],
 ) -> None:
     """The backward pass on plain values, when no other tape needs to record it.
 
     This is where scalar code spends its backward time, so the loop is flat, and binary
     operators (nearly every record of scalar code) are unrolled: no enumerate, no star call.
+    A float record's gradient is a float too (every gradient is summed to the shape of its
+    tensor), so its rules run on `math` directly, with no shape to undo.
 
     Array gradients that meet are added in place when the sum is an array this pass made
     itself (`owned`) and has not yet handed to a rule, which may return it unchanged (the
     rule of +): big arrays then cost one allocation per source, not one per use.
     """
     raw = RAW_MATH
+    fast = FLOAT_MATH
     real = float
+    # math's refusals, and a float function handed an array: both are retried with numpy
+    retry = (ArithmeticError, ValueError, TypeError)
     pop = grads.pop
     get = grads.get
     owned: set[int] = set()
     for record in reversed(records):
-        if len(record) == 6:
-            out, a, b, va, vb, rules = record
+        size = len(record)
+        if size == 7:  # a binary operator on floats
+            out, a, b, va, vb, ans, rules = record
             g = get(out) if out in keep else pop(out, None)
             if g is None:
                 continue
-            if owned:
-                owned.discard(id(g))
-            ans = out._value
             if a in followed:
                 try:
-                    part = rules[0](raw, g, ans, va, vb)
-                except (ArithmeticError, ValueError):
+                    part = rules[0](fast, g, ans, va, vb)
+                except retry:
                     part = raw_rule_with_numpy(rules[0], g, ans, (va, vb))
-                if type(part) is not real or type(va) is not real:
-                    part = sum_to_shape(part, a.shape, False)
                 previous = get(a)
-                if previous is None:
-                    grads[a] = part
-                elif type(previous) is real or id(previous) not in owned:
-                    grads[a] = total = previous + part
-                    if type(total) is not real:
-                        owned.add(id(total))
-                else:
-                    previous += part
+                grads[a] = part if previous is None else previous + part
             if b in followed:
                 try:
-                    part = rules[1](raw, g, ans, va, vb)
-                except (ArithmeticError, ValueError):
+                    part = rules[1](fast, g, ans, va, vb)
+                except retry:
                     part = raw_rule_with_numpy(rules[1], g, ans, (va, vb))
-                if type(part) is not real or type(vb) is not real:
-                    part = sum_to_shape(part, b.shape, False)
                 previous = get(b)
-                if previous is None:
-                    grads[b] = part
-                elif type(previous) is real or id(previous) not in owned:
-                    grads[b] = total = previous + part
-                    if type(total) is not real:
-                        owned.add(id(total))
-                else:
-                    previous += part
+                grads[b] = part if previous is None else previous + part
             continue
-        out, inputs, values, rules = record
+        if size == 8:  # a binary operator on arrays
+            out, a, b, va, vb, ans, rules, _ = record
+            keys: Sequence[int | None] = (a, b)
+            values: Sequence[Any] = (va, vb)
+        else:
+            out, keys, values, ans, rules = record
         g = get(out) if out in keep else pop(out, None)
         if g is None:
             continue
         if owned:
             owned.discard(id(g))
-        ans = out._value
-        for k, tensor in enumerate(inputs):
-            if tensor not in followed:
+        for k, key in enumerate(keys):
+            if key not in followed:
                 continue
             try:
                 part = rules[k](raw, g, ans, *values)
             except (ArithmeticError, ValueError):
                 part = raw_rule_with_numpy(rules[k], g, ans, values)
             if type(part) is not real or type(values[k]) is not real:
-                part = sum_to_shape(part, tensor.shape, False)
-            previous = get(tensor)
+                part = sum_to_shape(part, shape_of(values[k]), False)
+            previous = get(key)
             if previous is None:
-                grads[tensor] = part
+                grads[key] = part
             elif type(previous) is real or id(previous) not in owned:
-                grads[tensor] = total = previous + part
+                grads[key] = total = previous + part
                 if type(total) is not real:
                     owned.add(id(total))
             else:

@@ -1,0 +1,81 @@
+"""Which values a derivative rule reads.
+
+A rule is called as `rule(F, g, ans, *inputs)`. Most rules read only some of those values: the
+rule of `+` reads none of them, the rule of `exp` reads `ans` only. A tape that keeps only the
+values its rules read lets numpy free every other intermediate array as soon as the forward
+computation is done with it, which is most of the memory (and, for big arrays, much of the
+time) of a recorded forward pass.
+
+The answer is read off the rule's bytecode once per definition site, so it cannot drift from
+what the rule says. Anything unusual (a callable without Python bytecode, a rule that hands an
+argument to an inner function) is answered conservatively: it reads everything.
+"""
+
+from __future__ import annotations
+
+import dis
+import inspect
+from collections.abc import Callable, Sequence
+from types import CodeType
+from typing import Any
+
+# (code, arity) -> for (ans, input 0, input 1, ...): does the rule read it?
+_CACHE: dict[tuple[CodeType, int], tuple[bool, ...]] = {}
+
+
+def reads(rule: Callable[..., Any], arity: int) -> tuple[bool, ...]:
+    """For `ans` and each of the `arity` inputs, whether `rule` may read it."""
+    code = getattr(rule, "__code__", None)
+    if not isinstance(code, CodeType):
+        return (True,) * (arity + 1)
+    key = (code, arity)
+    known = _CACHE.get(key)
+    if known is None:
+        known = _CACHE[key] = _analyse(code, arity)
+    return known
+
+
+def needed(rules: Sequence[Callable[..., Any]], followed: Sequence[bool]) -> list[bool]:
+    """What the rules of the followed inputs read, together: what a record must keep."""
+    arity = len(rules)
+    keep = [False] * (arity + 1)
+    for rule, wanted in zip(rules, followed, strict=True):
+        if wanted:
+            for i, used in enumerate(reads(rule, arity)):
+                if used:
+                    keep[i] = True
+    return keep
+
+
+def _analyse(code: CodeType, arity: int) -> tuple[bool, ...]:
+    named = code.co_varnames[: code.co_argcount]
+    # positions 0 and 1 are F and g; then ans and the inputs
+    slots: list[str | None] = list(named[2:]) + [None] * (arity + 1 - len(named[2:]))
+    slots = slots[: arity + 1]
+    star = None
+    if code.co_flags & inspect.CO_VARARGS:
+        star = code.co_varnames[code.co_argcount + code.co_kwonlyargcount]
+    loaded = _local_loads(code)
+    if loaded is None:
+        return (True,) * (arity + 1)
+    if set(code.co_cellvars) & (set(slots) | {star}):
+        return (True,) * (arity + 1)  # captured by an inner function: assume it is read
+    star_read = star is not None and star in loaded
+    return tuple(star_read if name is None else name in loaded for name in slots)
+
+
+def _local_loads(code: CodeType) -> set[str] | None:
+    """Names of the local variables the code loads (None when it does something unusual)."""
+    names: set[str] = set()
+    for instruction in dis.get_instructions(code):
+        opname = instruction.opname
+        if "FAST" not in opname or "LOAD" not in opname:
+            continue  # stores and deletes
+        value = instruction.argval
+        if isinstance(value, str):
+            names.add(value)
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            names.update(value)  # LOAD_FAST_LOAD_FAST and its kin (3.13 and later)
+        else:
+            return None
+    return names
