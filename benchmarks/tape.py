@@ -2,6 +2,8 @@
 
 (a) vectorised: a 15-operation function of three variables over arrays of 10^6 points;
     gradient time / plain numpy evaluation time.
+    Also the peak memory of a gradient / of a plain evaluation (numpy reports its arrays
+    to tracemalloc): what the tape keeps alive between the two passes.
 (b) scalar code: a 10-variable Rosenbrock function written with a Python loop over floats;
     gradient per call / plain-Python evaluation per call.
 
@@ -19,6 +21,7 @@ import argparse
 import importlib
 import math
 import timeit
+import tracemalloc
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -99,6 +102,9 @@ def bench_vectorised(size: int, repeat: int, peers: dict[str, ModuleType]) -> li
     times = best_times(contenders, repeat)
     plain = times.pop("plain")
     rows = [Row(name, seconds, plain) for name, seconds in times.items()]
+    plain_peak = peak_bytes(contenders["plain"])
+    for row in rows:
+        row.memory = peak_bytes(contenders[row.name]) / plain_peak
     for name in ("micrograd", "numdifftools"):
         if name in peers:
             rows.append(Row(name, math.nan, plain, "scalar-only: not vectorised"))
@@ -174,9 +180,22 @@ def bench_scalar(repeat: int, peers: dict[str, ModuleType]) -> list[Row]:
 # -- report -----------------------------------------------------------------------------------
 
 
+def peak_bytes(fn: Callable[[], Any]) -> int:
+    """The most memory allocated at once while `fn` runs (its result included)."""
+    tracemalloc.start()
+    try:
+        result = fn()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    del result
+    return peak
+
+
 class Row:
     def __init__(self, name: str, seconds: float, plain: float, note: str = "") -> None:
         self.name, self.seconds, self.plain, self.note = name, seconds, plain, note
+        self.memory: float | None = None  # peak memory / the plain evaluation's
 
     @property
     def ratio(self) -> float:
@@ -185,9 +204,10 @@ class Row:
     def line(self) -> str:
         if self.note:
             return f"  {self.name:<18} {'-':>9}   {self.note}"
+        memory = "" if self.memory is None else f"; peak memory {self.memory:.1f}x"
         return (
             f"  {self.name:<18} {self.ratio:>8.1f}x   "
-            f"({_fmt(self.seconds)} per gradient, {_fmt(self.plain)} per evaluation)"
+            f"({_fmt(self.seconds)} per gradient, {_fmt(self.plain)} per evaluation{memory})"
         )
 
 

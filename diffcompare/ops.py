@@ -125,7 +125,7 @@ TABLE: tuple[Operation, ...] = (
          scalar=operator.mul, symbol="*"),
     _row("div", 2, np.divide, lambda x, y: x / y,
          lambda F, g, ans, x, y: g / y,
-         lambda F, g, ans, x, y: -g * x / (y * y),
+         lambda F, g, ans, x, y: -g * ans / y,  # not x/(y*y): y*y underflows first
          scalar=operator.truediv, symbol="/", edges=(0.0,)),
     _row("pow", 2, np.power, lambda x, y: x**y,
          lambda F, g, ans, x, y: g * y * F.pow(x, y - 1),

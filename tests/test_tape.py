@@ -648,6 +648,22 @@ def test_x_to_the_zero_is_a_constant_with_zero_derivatives_everywhere():
     assert (float(d1), float(d2)) == (0.0, 0.0)
 
 
+def test_the_quotient_rule_survives_where_y_squared_underflows():
+    # d(x/y)/dy = -x/y**2 = -1e100 here, though y*y is 0 in float64
+    for value in (1e-200, np.full(3, 1e-200)):
+        y = dt.Variable(value)
+        with dt.GradientTape() as tape:
+            q = dt.reduce_sum(1e-300 / y)
+        np.testing.assert_allclose(tape.gradient(q, y).numpy(), -1e100, rtol=1e-14)
+    x, y = dt.Variable(3.0), dt.Variable(2.0)
+    with dt.GradientTape() as outer:
+        with dt.GradientTape() as inner:
+            q = x / y
+        dy = inner.gradient(q, y)
+    assert float(dy) == -0.75
+    assert float(outer.gradient(dy, y)) == 0.75  # 2x/y**3
+
+
 # -- numpy warnings --------------------------------------------------------------------------
 
 
