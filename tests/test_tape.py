@@ -648,6 +648,17 @@ def test_x_to_the_zero_is_a_constant_with_zero_derivatives_everywhere():
     assert (float(d1), float(d2)) == (0.0, 0.0)
 
 
+def test_a_variable_assigned_before_a_nested_backward_pass_keeps_its_recorded_value():
+    x = dt.Variable(2.0)
+    with dt.GradientTape() as outer:
+        with dt.GradientTape() as inner:
+            y = x**3
+        x.assign(5.0)  # the records hold 2.0, the value the forward pass used
+        g = inner.gradient(y, x)
+    assert float(g) == 12.0  # 3x**2 at 2
+    assert float(outer.gradient(g, x)) == 12.0  # 6x at 2
+
+
 def test_the_quotient_rule_survives_where_y_squared_underflows():
     # d(x/y)/dy = -x/y**2 = -1e100 here, though y*y is 0 in float64
     for value in (1e-200, np.full(3, 1e-200)):
