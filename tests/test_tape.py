@@ -4,8 +4,10 @@ tape's options and errors, the functional helpers, deep nesting and memory."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import math
+import pickle
 import warnings
 import weakref
 from collections.abc import Callable
@@ -646,6 +648,21 @@ def test_x_to_the_zero_is_a_constant_with_zero_derivatives_everywhere():
         d1 = inner.gradient(y, x)
     d2 = outer.gradient(d1, x)
     assert (float(d1), float(d2)) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "duplicate", [copy.copy, copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v))]
+)
+def test_a_copy_of_a_followed_variable_is_a_tensor_of_its_own(duplicate: Callable[[Any], Any]):
+    w = dt.Variable(2.0, name="w")
+    with dt.GradientTape() as tape:
+        y = w * 3.0
+    tape.gradient(y, w)
+    twin = duplicate(w)
+    assert (twin.name, float(twin), type(twin)) == ("w", 2.0, dt.Variable)
+    with dt.GradientTape() as tape:
+        y = w * 3.0 + twin * 5.0
+    assert [float(g) for g in tape.gradient(y, [w, twin])] == [3.0, 5.0]
 
 
 def test_a_variable_assigned_before_a_nested_backward_pass_keeps_its_recorded_value():

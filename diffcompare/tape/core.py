@@ -106,6 +106,22 @@ class Tensor:
         self._value = as_value(value)
         self._key = None
 
+    # -- copies ---------------------------------------------------------------------------
+    # A copy (copy, deepcopy, pickle) is a new tensor: it must not inherit the key by which
+    # tapes know the original, or a tape would take the two for one.
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name)
+            for cls in type(self).__mro__
+            for name in getattr(cls, "__slots__", ())
+            if name not in ("_key", "__weakref__")
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._key = None
+
     # -- inspection -----------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
