@@ -18,8 +18,7 @@ import numpy as np
 from ..errors import TapeIndexError, TapeValueError
 from ..ops import OPERATIONS, TABLE, Operation
 from . import core
-from .core import Tensor, Value, detached, emit, kept, revived, shape_of, to_tensor
-from .reads import needed
+from .core import Tensor, Value, detached, emit, revived, shape_of, to_tensor
 
 _FLOAT = float
 _RECOVERABLE = (ArithmeticError, ValueError)  # math's domain errors, float overflow, 1/0.
@@ -317,13 +316,11 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
 
     This is the hot path of scalar code (a loss written with Python loops), so it is one
     flat function: floats go straight to float arithmetic or `math`, numbers written into
-    the expression come from a cache, and the recording of `emit` is done in place for the
-    usual case of one open tape.
+    the expression come from a cache, and on floats the recording of `emit` is done in
+    place for the usual case of one open tape.
     """
     scalar, numpy_fn, rules, name = op.scalar, op.numpy, op.rules, op.name
     assert scalar is not None
-    # what a record keeps when a is followed, b is, or both (index fa + 2 * fb)
-    keeps = [needed(rules, (k & 1 == 1, k & 2 == 2)) for k in range(4)]
     active = core.ACTIVE
     solo = core.SOLO
     new = Tensor.__new__
@@ -375,28 +372,10 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
                     out._key = None
                     return out
         else:
+            # arrays: the numpy work dwarfs any bookkeeping, so they take the general way
             if is_power and _is_number_zero(b):
                 return _one_like(a)
-            out._value = value = _numpy_call(numpy_fn, (va, vb))
-            one = solo[0]
-            if one is not None:
-                followed, records = one
-                ka = a._key
-                kb = b._key
-                fa = ka in followed
-                fb = kb in followed
-                if (fa or type(a) is not variable) and (fb or type(b) is not variable):
-                    if not (fa or fb):
-                        out._key = None
-                        return out
-                    out._key = key = next(keys)
-                    followed.add(key)
-                    active[0]._arrays = True
-                    read = keeps[fa + 2 * fb]
-                    ans = value if read[0] else None
-                    va, vb = kept(va, read[1]), kept(vb, read[2])
-                    records.append((key, ka, kb, va, vb, ans, rules, None))
-                    return out
+            out._value = _numpy_call(numpy_fn, (va, vb))
         out._key = None
         inputs = (a, b)
         for tape in active:

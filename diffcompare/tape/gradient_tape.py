@@ -30,10 +30,9 @@ _REUSED = (
 # One record: the keys of the output and the inputs, the values the rules read (taken when the
 # operation ran: a Variable may be assigned later; a value no rule reads is `Dropped`, and
 # `ans` None), and the rules:
-#   (out, keys, values, ans, rules)         any operation
-#   (out, a, b, va, vb, ans, rules)         a binary operator on floats, flat: scalar code
-#                                           makes millions of these
-#   (out, a, b, va, vb, ans, rules, None)   a binary operator on arrays
+#   (out, keys, values, ans, rules)   any operation
+#   (out, a, b, va, vb, ans, rules)   a binary operator on floats, flat: scalar code makes
+#                                     millions of these
 Record = tuple[Any, ...]
 
 
@@ -269,8 +268,8 @@ class GradientTape:
         records = self._records
         if taped:
             for record in reversed(records):
-                if len(record) != 5:
-                    out, a, b, va, vb, ans, rules = record[:7]
+                if len(record) == 7:
+                    out, a, b, va, vb, ans, rules = record
                     record = (out, (a, b), (va, vb), ans, rules)
                 out = record[0]
                 g = grads.get(out) if out in keep else grads.pop(out, None)
@@ -307,8 +306,7 @@ def _plain_backward(
     get = grads.get
     owned: set[int] = set()
     for record in reversed(records):
-        size = len(record)
-        if size == 7:  # a binary operator on floats
+        if len(record) == 7:  # a binary operator on floats
             out, a, b, va, vb, ans, rules = record
             g = get(out) if out in keep else pop(out, None)
             if g is None:
@@ -328,12 +326,7 @@ def _plain_backward(
                 previous = get(b)
                 grads[b] = part if previous is None else previous + part
             continue
-        if size == 8:  # a binary operator on arrays
-            out, a, b, va, vb, ans, rules, _ = record
-            keys: Sequence[int | None] = (a, b)
-            values: Sequence[Any] = (va, vb)
-        else:
-            out, keys, values, ans, rules = record
+        out, keys, values, ans, rules = record
         g = get(out) if out in keep else pop(out, None)
         if g is None:
             continue
