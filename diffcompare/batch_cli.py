@@ -35,6 +35,7 @@ from .batch_inputs import read_cases
 from .cli_options import comparison_options
 from .compare import ENGINE_MODULES
 from .errors import InputError
+from .limits import Limits
 
 EXIT_AGREE, EXIT_DISAGREE = 0, 1
 FORMATS = ("table", "jsonl", "json", "csv")
@@ -95,6 +96,7 @@ def batch(
     rtol: float,
     atol: float,
     fd_rtol: float,
+    limits: Limits,
     resume: bool,
     fail_fast: bool,
     simplify: bool,
@@ -124,6 +126,7 @@ def batch(
         fd_rtol=fd_rtol,
         step=step,
         simplify=simplify,
+        limits=limits,
     )
     new: list[dict[str, Any]] = []
     with _destination(output, append=resume) as stream:

@@ -22,6 +22,7 @@ from .compare import (
     ENGINE_MODULES,
 )
 from .errors import DiffCompareError
+from .limits import Limits
 
 EXIT_AGREE = 0
 EXIT_DISAGREE = 1
@@ -65,10 +66,13 @@ class DefaultCommandGroup(click.Group):
             click.echo("aborted", err=True)
             sys.exit(130)
         except DiffCompareError as error:
-            _refuse(error.message)
+            _refuse(error.message + (_LIMIT_HINT if "(Limits." in error.message else ""))
         if not standalone_mode:
             return status
         sys.exit(status if isinstance(status, int) else 0)
+
+
+_LIMIT_HINT = "; for input you trust, raise it with --limit NAME=VALUE"
 
 
 def _refuse(message: str) -> None:
@@ -128,6 +132,7 @@ def compare(
     rtol: float,
     atol: float,
     fd_rtol: float,
+    limits: Limits,
     output_format: str,
 ) -> int:
     """Compare the engines on EXPRESSION at the point --at.
@@ -138,7 +143,7 @@ def compare(
     from .compare import compare as run_comparison
     from .parse import parse_point
 
-    point = parse_point(at, where="--at") if at.strip() else {}
+    point = parse_point(at, where="--at", limits=limits) if at.strip() else {}
     comparison = run_comparison(
         expression,
         point,
@@ -149,6 +154,7 @@ def compare(
         fd_rtol=fd_rtol,
         fd_safety=DEFAULT_FD_SAFETY,
         step=step,
+        limits=limits,
     )
     if output_format == "json":
         click.echo(report.to_json(comparison))

@@ -247,67 +247,81 @@ def compare(
     DomainError when the function itself is undefined at the point. `simplify=False` keeps
     the symbolic formulas as sympy's `diff` writes them (faster; batch runs use it).
     """
-    expr = (
-        parse(expression, limits) if isinstance(expression, str) else check_tree(expression, limits)
-    )
-    if isinstance(at, str):
-        point = parse_point(at, where="at", limits=limits)
-    else:
-        point = _point_from_mapping(at, limits)
-    check_point(variables_of(expr), point, limits=limits)
-    names = tuple(point)
-    tolerances = _tolerances(rtol, atol, fd_rtol, fd_safety)
-    _check_order(order, len(names), limits)
-    if step is not None and not (math.isfinite(step) and step > 0):
-        raise InputError(f"step must be a positive finite number, not {step!r}")
-    runners = _engine_runners(engines)
-    check_at_point(expr, point, limits)
+    try:
+        expr = (
+            parse(expression, limits)
+            if isinstance(expression, str)
+            else check_tree(expression, limits)
+        )
+        if isinstance(at, str):
+            point = parse_point(at, where="at", limits=limits)
+        else:
+            point = _point_from_mapping(at, limits)
+        check_point(variables_of(expr), point, limits=limits)
+        names = tuple(point)
+        tolerances = _tolerances(rtol, atol, fd_rtol, fd_safety)
+        _check_order(order, len(names), limits)
+        if step is not None and not (math.isfinite(step) and step > 0):
+            raise InputError(f"step must be a positive finite number, not {step!r}")
+        runners = _engine_runners(engines)
+        check_at_point(expr, point, limits)
 
-    entries = entries_for(len(names), order)
-    coordinates = [point[name] for name in names]
-    # sympy cannot be told to stop: one budget over all the work that may call it
-    with time_budget(limits.symbolic_seconds, "the symbolic work", _BUDGET_HINT):
-        reference = _run_reference(expr, names, coordinates, entries, limits, simplify)
-        results = {
-            name: _run_engine(name, run, expr, names, coordinates, entries, step, limits, simplify)
-            for name, run in runners.items()
-        }
-    text = to_text(expr)
-    _refuse_undefined_value(text, expr, point, reference, results)
+        entries = entries_for(len(names), order)
+        coordinates = [point[name] for name in names]
+        # sympy cannot be told to stop: one budget over all the work that may call it
+        with time_budget(limits.symbolic_seconds, "the symbolic work", _BUDGET_HINT):
+            reference = _run_reference(expr, names, coordinates, entries, limits, simplify)
+            results = {
+                name: _run_engine(
+                    name, run, expr, names, coordinates, entries, step, limits, simplify
+                )
+                for name, run in runners.items()
+            }
+        text = to_text(expr)
+        _refuse_undefined_value(text, expr, point, reference, results)
 
-    kinks = find_kinks(expr, point)
-    kinked = {names.index(v) for k in kinks for v in k.variables if v in names}
-    scales = _scales(reference, entries)
-    outcomes = {}
-    for name, result in results.items():
-        checks = {}
-        for entry in entries:
-            atol_scaled = max(
-                tolerances.atol * scales[len(entry)],
-                ROUNDING_SAFETY * EPS * reference.rounding.get(entry, 0.0),
-            )
-            at_kink = bool(entry) and any(i in kinked for i in entry)
-            checks[entry] = _check(name, entry, result, reference, tolerances, atol_scaled, at_kink)
-        outcomes[name] = EngineOutcome(name, checks, dict(result.info), result.seconds)
+        kinks = find_kinks(expr, point)
+        kinked = {names.index(v) for k in kinks for v in k.variables if v in names}
+        scales = _scales(reference, entries)
+        outcomes = {}
+        for name, result in results.items():
+            checks = {}
+            for entry in entries:
+                atol_scaled = max(
+                    tolerances.atol * scales[len(entry)],
+                    ROUNDING_SAFETY * EPS * reference.rounding.get(entry, 0.0),
+                )
+                at_kink = bool(entry) and any(i in kinked for i in entry)
+                checks[entry] = _check(
+                    name, entry, result, reference, tolerances, atol_scaled, at_kink
+                )
+            outcomes[name] = EngineOutcome(name, checks, dict(result.info), result.seconds)
 
-    notes = [
-        f"{k.subexpression} is not differentiable here: derivatives by "
-        f"{', '.join(k.variables)} shown, not judged"
-        for k in kinks
-    ]
-    notes += _ill_conditioned_notes(reference, entries, names, order, tolerances.rtol)
-    return Comparison(
-        expression=text,
-        variables=names,
-        point=dict(point),
-        order=order,
-        entries=entries,
-        reference=reference,
-        engines=outcomes,
-        tolerances=tolerances,
-        kinks=kinks,
-        notes=notes,
-    )
+        notes = [
+            f"{k.subexpression} is not differentiable here: derivatives by "
+            f"{', '.join(k.variables)} shown, not judged"
+            for k in kinks
+        ]
+        notes += _ill_conditioned_notes(reference, entries, names, order, tolerances.rtol)
+        return Comparison(
+            expression=text,
+            variables=names,
+            point=dict(point),
+            order=order,
+            entries=entries,
+            reference=reference,
+            engines=outcomes,
+            tolerances=tolerances,
+            kinks=kinks,
+            notes=notes,
+        )
+    except RecursionError:
+        # sympy recurses once a level of its own (four for a sigmoid), and so does the
+        # hashing of a very deep tree: within the depth limit, but past Python's stack
+        raise LimitError(
+            "the expression nests too deeply for sympy (past Python's recursion limit):"
+            " nest it less"
+        ) from None
 
 
 def _ill_conditioned_notes(

@@ -14,7 +14,10 @@ class Limits:
     max_length: int = 10_000
     """Characters of expression text."""
     max_depth: int = 100
-    """Nesting of the tree (parentheses, calls, operators)."""
+    """Nesting of the tree (parentheses, calls, operators; a flat sum of n terms nests n
+    deep). sympy recurses once a level of its own, and some functions are several of its
+    levels (sigmoid is four): a tree that takes sympy past Python's recursion limit is
+    refused with LimitError, whatever this limit."""
     max_nodes: int = 2_000
     """Nodes of the tree."""
     max_variables: int = 64

@@ -219,3 +219,42 @@ def test_code_in_the_expression_never_runs(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "CANARY").exists()
+
+
+def test_limit_raises_an_input_limit_for_trusted_input() -> None:
+    deep = "-" * 150 + "x"
+    refused = run("--at", "x=1", "--", deep)
+    assert refused.exit_code == 2
+    line = one_error_line(refused)
+    assert "Limits.max_depth" in line and "--limit NAME=VALUE" in line
+    raised = run("--limit", "max_depth=200", "--at", "x=1", "--format", "json", "--", deep)
+    assert raised.exit_code == 0, raised.output
+    assert strict(raised.stdout)["agree"] is True
+
+
+@pytest.mark.parametrize(
+    ("item", "words"),
+    [
+        ("max_dept=3", "NAME one of max_length, max_depth"),
+        ("max_depth", "give NAME=VALUE"),
+        ("max_depth=1.5", "max_depth needs a whole number"),
+        ("max_depth=-3", "positive finite"),
+        ("max_log10_magnitude=inf", "positive finite"),
+        ("symbolic_seconds=nan", "positive finite"),
+    ],
+)
+def test_a_bad_limit_is_a_usage_error_that_names_it(item: str, words: str) -> None:
+    result = run("x", "--at", "x=1", "--limit", item)
+    assert result.exit_code == 2
+    assert words in one_error_line(result)
+
+
+def test_limit_applies_to_every_case_of_a_batch(tmp_path: Path) -> None:
+    cases = tmp_path / "deep.txt"
+    cases.write_text("x**2 @ x=3\n" + "-" * 150 + "x @ x=1\n")
+    plain = run("batch", str(cases), "--format", "jsonl")
+    kinds = [strict(line).get("error", {}).get("kind") for line in plain.stdout.splitlines()]
+    assert (plain.exit_code, kinds) == (1, [None, "limit"])
+    raised = run("batch", str(cases), "--format", "jsonl", "--limit", "max_depth=200")
+    rows = [strict(line) for line in raised.stdout.splitlines()]
+    assert raised.exit_code == 0 and all(row["agree"] for row in rows)

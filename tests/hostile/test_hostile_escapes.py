@@ -8,6 +8,7 @@ the budget in any thread.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 import time
 from fractions import Fraction
@@ -200,6 +201,23 @@ def test_a_caller_who_trusts_its_input_can_raise_the_limits() -> None:
         compare("2**2**2**2**2*x", {"x": 1.0})
     raised = Limits(max_constant_log10=30_000)
     assert compare("2**2**2**2**2*x", {"x": 1.0}, limits=raised).expression
+
+
+@pytest.mark.parametrize(
+    ("text", "limits"),
+    [
+        # within the default depth limit, but four sympy levels per sigmoid
+        ("sigmoid(" * 99 + "x" + ")" * 99, Limits()),
+        # a trusted caller's raised depth limit, past what sympy can recurse through
+        ("exp(log(" * 300 + "x" + "))" * 300, Limits(max_depth=1000, max_nodes=5000)),
+        # a flat sum so long that hashing the tree recurses too deep
+        (" + ".join(f"{i}*x" for i in range(1, 1500)), Limits(max_depth=3000, max_nodes=9000)),
+    ],
+    ids=["nested sigmoid", "raised depth", "long flat sum"],
+)
+def test_recursion_past_pythons_limit_is_a_limit_error(text: str, limits: Limits) -> None:
+    with pytest.raises(LimitError, match="nests too deeply for sympy"):
+        compare(text, {"x": 0.9}, limits=dataclasses.replace(limits, max_length=50_000))
 
 
 def test_a_coordinate_in_an_exponent_is_not_computed_exactly() -> None:
