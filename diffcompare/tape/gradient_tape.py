@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -125,29 +126,36 @@ class GradientTape:
 
     def _record(self, out: Tensor, inputs: Sequence[Tensor], rules: Sequence[Any]) -> None:
         followed = self._followed
-        keys = []
-        hits = []
+        hit = False
         for tensor in inputs:
-            key = tensor._key
-            if key in followed:
-                hits.append(True)
+            if tensor._key in followed:
+                hit = True
             elif type(tensor) is Variable and self._watch_accessed and tensor.trainable:
-                key = self._follow(tensor)
-                hits.append(True)
-            else:
-                hits.append(False)
-            keys.append(key)
-        if not any(hits):
+                self._follow(tensor)
+                hit = True
+        if not hit:
             return
         key = out._key
         if key is None:
-            out._key = key = new_key()
+            out._key = key = next(core.KEYS)
         followed.add(key)
-        self._arrays = True  # possibly: only the hot path of operators tells floats apart
-        read = needed(rules, hits)
-        values = tuple(kept(t._value, r) for t, r in zip(inputs, read[1:], strict=True))
-        ans = out._value if read[0] else None
-        self._records.append((key, tuple(keys), values, ans, rules))
+        ans = out._value
+        if len(inputs) == 1:  # most functions: no tuples built by map
+            (tensor,) = inputs
+            keys: tuple[int | None, ...] = (tensor._key,)
+            values: tuple[Any, ...] = (tensor._value,)
+            floats = type(ans) is float and type(values[0]) is float
+        else:
+            keys = tuple(map(_KEY, inputs))
+            values = tuple(map(_VALUE, inputs))
+            floats = type(ans) is float and _FLOAT_ONLY.issuperset(map(type, values))
+        if not floats:
+            # arrays: keep only what the rules of the followed inputs read
+            self._arrays = True
+            read = needed(rules, [k in followed for k in keys])
+            values = tuple(kept(v, r) for v, r in zip(values, read[1:], strict=True))
+            ans = ans if read[0] else None
+        self._records.append((key, keys, values, ans, rules))
 
     # -- gradients -------------------------------------------------------------------------
     def gradient(
@@ -353,6 +361,9 @@ def _plain_backward(
 
 
 _TENSOR_TYPES = frozenset((Tensor, Variable))
+_FLOAT_ONLY = frozenset((float,))
+_KEY = attrgetter("_key")
+_VALUE = attrgetter("_value")
 
 
 def _is_flat(nest: Any) -> bool:
