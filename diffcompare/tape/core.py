@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from itertools import count
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +34,9 @@ ACTIVE: list[GradientTape] = []
 # When exactly one tape records (the usual case), SOLO[0] is its (followed, records) pair, so
 # the hot path can record without a method call; None otherwise. Kept by `sync_active`.
 SOLO: list[tuple[set[int], list[Any]] | None] = [None]
+
+_VALUE = attrgetter("_value")
+_FLOAT_ONLY = frozenset((float,))
 
 # Keys are never reused (unlike ids), so a key in a record can never name another tensor.
 KEYS = count(1)
@@ -236,8 +240,11 @@ def emit(value: Value, inputs: Sequence[Tensor], rules: Sequence[Rule], name: st
     out = Tensor.__new__(Tensor)
     out._value = value
     out._key = None
-    for tape in ACTIVE:
-        tape._record(out, inputs, rules)
+    if ACTIVE:
+        values = tuple(map(_VALUE, inputs))
+        floats = type(value) is float and _FLOAT_ONLY.issuperset(map(type, values))
+        for tape in ACTIVE:
+            tape._record(out, inputs, values, floats, rules)
     return out
 
 

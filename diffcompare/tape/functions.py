@@ -152,11 +152,23 @@ def backward_step(
     forward operation knows them by those keys, so it can differentiate this step in turn.
     """
     out_key, keys, values, ans, rules = record
-    out = revived(out_key, ans)
-    inputs = [revived(key, value) for key, value in zip(keys, values, strict=True)]
+    out = revived(out_key, ans) if ans is not None else None
+    # a number no tape follows needs no tensor: the rules' arithmetic takes it as it is
+    inputs = [
+        value if key is None and type(value) is _FLOAT else revived(key, value)
+        for key, value in zip(keys, values, strict=True)
+    ]
     for k, key in enumerate(keys):
         if key in followed:
-            part = sum_to_shape(rules[k](TAPE_MATH, g, out, *inputs), shape_of(values[k]), True)
+            part = rules[k](TAPE_MATH, g, out, *inputs)
+            value = values[k]
+            # a float's gradient is a float: nothing to sum back (the usual case, skipped fast)
+            if (
+                type(value) is not _FLOAT
+                or type(part) is not Tensor
+                or type(part._value) is not _FLOAT
+            ):
+                part = sum_to_shape(part, shape_of(value), True)
             previous = grads.get(key)
             grads[key] = part if previous is None else previous + part
 
@@ -377,9 +389,12 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
                 return _one_like(a)
             out._value = _numpy_call(numpy_fn, (va, vb))
         out._key = None
-        inputs = (a, b)
-        for tape in active:
-            tape._record(out, inputs, rules)
+        if active:
+            inputs = (a, b)
+            values = (va, vb)
+            floats = type(va) is _FLOAT and type(vb) is _FLOAT
+            for tape in active:
+                tape._record(out, inputs, values, floats, rules)
         return out
 
     method.__name__ = f"__{'r' if reflected else ''}{name}__"

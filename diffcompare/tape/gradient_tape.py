@@ -124,7 +124,17 @@ class GradientTape:
     def watched_variables(self) -> tuple[Variable, ...]:
         return tuple(t for t in self._watched if isinstance(t, Variable))
 
-    def _record(self, out: Tensor, inputs: Sequence[Tensor], rules: Sequence[Any]) -> None:
+    def _record(
+        self,
+        out: Tensor,
+        inputs: Sequence[Tensor],
+        values: tuple[Any, ...],
+        floats: bool,
+        rules: Sequence[Any],
+    ) -> None:
+        """Keep `out` if it depends on what this tape follows. `values` are the inputs'
+        values and `floats` says whether they and out's are all floats: every open tape is
+        offered the same operation, so the caller works these out once."""
         followed = self._followed
         hit = False
         for tensor in inputs:
@@ -139,16 +149,8 @@ class GradientTape:
         if key is None:
             out._key = key = next(core.KEYS)
         followed.add(key)
+        keys = (inputs[0]._key,) if len(inputs) == 1 else tuple(map(_KEY, inputs))
         ans = out._value
-        if len(inputs) == 1:  # most functions: no tuples built by map
-            (tensor,) = inputs
-            keys: tuple[int | None, ...] = (tensor._key,)
-            values: tuple[Any, ...] = (tensor._value,)
-            floats = type(ans) is float and type(values[0]) is float
-        else:
-            keys = tuple(map(_KEY, inputs))
-            values = tuple(map(_VALUE, inputs))
-            floats = type(ans) is float and _FLOAT_ONLY.issuperset(map(type, values))
         if not floats:
             # arrays: keep only what the rules of the followed inputs read
             self._arrays = True
@@ -361,9 +363,7 @@ def _plain_backward(
 
 
 _TENSOR_TYPES = frozenset((Tensor, Variable))
-_FLOAT_ONLY = frozenset((float,))
 _KEY = attrgetter("_key")
-_VALUE = attrgetter("_value")
 
 
 def _is_flat(nest: Any) -> bool:
