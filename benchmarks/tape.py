@@ -3,7 +3,7 @@
 (a) vectorised: a 15-operation function of three variables over arrays of 10^6 points;
     gradient time / plain numpy evaluation time.
     Also the peak memory of a gradient / of a plain evaluation (numpy reports its arrays
-    to tracemalloc): what the tape keeps alive between the two passes.
+    to tracemalloc), and what the tape holds between the two passes.
 (b) scalar code: a 10-variable Rosenbrock function written with a Python loop over floats;
     gradient per call / plain-Python evaluation per call.
 
@@ -105,6 +105,18 @@ def bench_vectorised(size: int, repeat: int, peers: dict[str, ModuleType]) -> li
     plain_peak = peak_bytes(contenders["plain"])
     for row in rows:
         row.memory = peak_bytes(contenders[row.name]) / plain_peak
+
+    def forward() -> Any:
+        with dt.GradientTape() as tape:
+            tape.watch(inputs)
+            f = vectorised(dt, *inputs)
+        return tape, f
+
+    held = held_bytes(forward)
+    print(
+        f"  between the passes the tape holds {held / 1e6:.0f} MB, "
+        f"{held / (8 * size):.0f} arrays of {size:,} floats (the result and what the rules read)"
+    )
     for name in ("micrograd", "numdifftools"):
         if name in peers:
             rows.append(Row(name, math.nan, plain, "scalar-only: not vectorised"))
@@ -190,6 +202,18 @@ def peak_bytes(fn: Callable[[], Any]) -> int:
         tracemalloc.stop()
     del result
     return peak
+
+
+def held_bytes(fn: Callable[[], Any]) -> int:
+    """Memory still allocated when `fn` returns, while its result is kept."""
+    tracemalloc.start()
+    try:
+        result = fn()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    del result
+    return held
 
 
 class Row:
