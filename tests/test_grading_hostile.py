@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from diffcompare.errors import InputError, TimeLimitError
+from diffcompare.errors import InputError, LimitError, TimeLimitError
 from diffcompare.grading import check_derivative, check_gradient, check_values
 from diffcompare.grading.sandbox import MemoryLimitError, WorkerError, run_limited
 
@@ -80,6 +80,15 @@ def test_growth_inside_the_domain_is_refused_at_the_corners() -> None:
         feedback = check_derivative("x**x**x**x**x", "x", "x", seed=seed, symbolic_seconds=1.0)
         assert feedback.status == "invalid"
         assert "grows too fast" in feedback.message
+
+
+def test_an_answer_too_deep_for_sympy_is_invalid_and_a_question_too_deep_is_refused() -> None:
+    deep = "sigmoid(" * 99 + "x" + ")" * 99  # within the parser's limits; 400 sympy levels
+    feedback = check_derivative(deep, "x**2", "x")
+    assert (feedback.status, feedback.details["error"]["kind"]) == ("invalid", "limit")
+    assert "nests too deeply" in feedback.message
+    with pytest.raises(LimitError, match="question's function nests too deeply"):
+        check_derivative("1", deep, "x")
 
 
 def test_a_check_past_its_deadline_is_undetermined() -> None:

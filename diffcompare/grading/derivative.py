@@ -377,9 +377,24 @@ def _run(job: _Job, use_sandbox: bool, memory_mb: float | None) -> Feedback:
 
 def grade(job: _Job) -> Feedback:
     """The whole check of one answer; runs in a sandbox worker (module level: it pickles)."""
-    from .judge import Judge
+    from .judge import Judge, judge_question
 
-    return Judge(job).feedback()
+    try:
+        question = judge_question(job)  # the teacher's part: its failures are not the answer's
+    except RecursionError:
+        raise LimitError(
+            "the question's function nests too deeply for sympy (past Python's recursion limit)"
+        ) from None
+    try:
+        return Judge(job, question).feedback()
+    except RecursionError:
+        # sympy recurses once a level of its own: an answer nested deep enough (a sigmoid is
+        # four levels) takes it past Python's stack, though the parser's limits let it in
+        return _invalid(
+            "Your answer nests too deeply to be checked: write it with less nesting.",
+            "limit",
+            "the answer takes sympy past Python's recursion limit",
+        )
 
 
 def _combine(parts: Mapping[tuple[str, ...], Feedback], what: str) -> Feedback:

@@ -63,15 +63,33 @@ class _Refused(Exception):
         self.feedback = feedback
 
 
+@dataclass
+class JudgedQuestion:
+    """The question in sympy: the function and its exact derivative."""
+
+    symbols: dict[str, sympy.Symbol]
+    sympy_tree: _SympyTree
+    function: sympy.Expr
+    reference: sympy.Expr
+
+
+def judge_question(job: _Job) -> JudgedQuestion:
+    question = job.question
+    symbols = dict(zip(question.variables, make_symbols(question.variables), strict=True))
+    sympy_tree = _SympyTree(symbols)
+    function = sympy_tree.value(question.function)
+    reference = sympy.diff(function, *(symbols[n] for n in question.wrt))
+    return JudgedQuestion(symbols, sympy_tree, function, reference)
+
+
 class Judge:
-    def __init__(self, job: _Job) -> None:
+    def __init__(self, job: _Job, question: JudgedQuestion) -> None:
         self.job = job
-        question = job.question
-        self.names = question.variables
-        self.symbols = dict(zip(self.names, make_symbols(self.names), strict=True))
-        self.sympy_tree = _SympyTree(self.symbols)
-        self.function = self.sympy_tree.value(question.function)
-        self.reference = sympy.diff(self.function, *(self.symbols[n] for n in question.wrt))
+        self.names = job.question.variables
+        self.symbols = question.symbols
+        self.sympy_tree = question.sympy_tree
+        self.function = question.function
+        self.reference = question.reference
         self.answer = self.sympy_tree.value(job.answer)
         self.points: list[_Point] = []
         self.skipped = 0
