@@ -102,9 +102,9 @@ def bench_vectorised(size: int, repeat: int, peers: dict[str, ModuleType]) -> li
     times = best_times(contenders, repeat)
     plain = times.pop("plain")
     rows = [Row(name, seconds, plain) for name, seconds in times.items()]
-    plain_peak = peak_bytes(contenders["plain"])
+    plain_peak = traced_bytes(contenders["plain"])[1]
     for row in rows:
-        row.memory = peak_bytes(contenders[row.name]) / plain_peak
+        row.memory = traced_bytes(contenders[row.name])[1] / plain_peak
 
     def forward() -> Any:
         with dt.GradientTape() as tape:
@@ -112,7 +112,7 @@ def bench_vectorised(size: int, repeat: int, peers: dict[str, ModuleType]) -> li
             f = vectorised(dt, *inputs)
         return tape, f
 
-    held = held_bytes(forward)
+    held = traced_bytes(forward)[0]
     print(
         f"  between the passes the tape holds {held / 1e6:.0f} MB, "
         f"{held / (8 * size):.0f} arrays of {size:,} floats (the result and what the rules read)"
@@ -192,28 +192,17 @@ def bench_scalar(repeat: int, peers: dict[str, ModuleType]) -> list[Row]:
 # -- report -----------------------------------------------------------------------------------
 
 
-def peak_bytes(fn: Callable[[], Any]) -> int:
-    """The most memory allocated at once while `fn` runs (its result included)."""
+def traced_bytes(fn: Callable[[], Any]) -> tuple[int, int]:
+    """Memory allocated while `fn` runs: still held when it returns (its result kept), and
+    the most at any one time."""
     tracemalloc.start()
     try:
         result = fn()
-        peak = tracemalloc.get_traced_memory()[1]
+        held, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     del result
-    return peak
-
-
-def held_bytes(fn: Callable[[], Any]) -> int:
-    """Memory still allocated when `fn` returns, while its result is kept."""
-    tracemalloc.start()
-    try:
-        result = fn()
-        held = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
-    del result
-    return held
+    return held, peak
 
 
 class Row:
