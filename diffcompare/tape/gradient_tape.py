@@ -107,11 +107,7 @@ class GradientTape:
                     f"watch() takes tensors or Variables, not {type(item).__name__}: "
                     "wrap plain values with constant()"
                 )
-            key = item._key
-            if key is None:
-                item._key = key = new_key()
-            self._watched[item] = None
-            self._followed.add(key)
+            self._follow(item)
 
     def _follow(self, tensor: Tensor) -> int:
         key = tensor._key
