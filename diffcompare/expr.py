@@ -7,8 +7,9 @@ exact reference sees what the user wrote; engines that work in float64 round it 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from .ops import OPERATIONS
 
@@ -31,10 +32,78 @@ class Variable:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Call:
+    """An operation applied to its arguments.
+
+    Hashing and equality walk the tree without recursion: a flat sum of n terms is a chain
+    n deep, and a caller who raises `Limits.max_depth` may build one longer than Python's
+    stack. The hash is computed once, from the children's (already computed) hashes.
+    """
+
     op: str  # a key of ops.OPERATIONS
     args: tuple[Expr, ...]
+    _hash: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.op, self.args)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Call):
+            return NotImplemented
+        pairs: list[tuple[Expr, Expr]] = [(self, other)]
+        while pairs:
+            a, b = pairs.pop()
+            if a is b:
+                continue
+            if not (isinstance(a, Call) and isinstance(b, Call)):
+                if a != b:
+                    return False
+                continue
+            if a._hash != b._hash or a.op != b.op or len(a.args) != len(b.args):
+                return False
+            pairs.extend(zip(a.args, b.args, strict=True))
+        return True
+
+    def __reduce__(self) -> tuple[Any, tuple[list[Any]]]:
+        # Pickled flat, in post-order, so that pickle does not recurse down the tree (it
+        # goes to grading's workers); the hash is computed again on arrival, since the hash
+        # of a string differs from one process to the next.
+        return (_rebuild, (_post_order(self),))
+
+
+def _post_order(root: Call) -> list[Any]:
+    """Leaves as they are, each Call as (op, number of arguments), children first."""
+    items: list[Any] = []
+    stack: list[tuple[Expr, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not isinstance(node, Call):
+            items.append(node)
+        elif children_done:
+            items.append((node.op, len(node.args)))
+        else:
+            stack.append((node, True))
+            stack.extend((arg, False) for arg in reversed(node.args))
+    return items
+
+
+def _rebuild(items: list[Any]) -> Call:
+    built: list[Expr] = []
+    for item in items:
+        if isinstance(item, tuple):
+            op, count = item
+            args = tuple(built[len(built) - count :])
+            del built[len(built) - count :]
+            built.append(Call(op, args))
+        else:
+            built.append(item)
+    (root,) = built
+    assert isinstance(root, Call)
+    return root
 
 
 Expr = Number | Constant | Variable | Call
@@ -103,11 +172,28 @@ def _exact_decimal(value: Fraction) -> str | None:
 
 def to_text(expr: Expr) -> str:
     """Canonical text: parses back to the same tree, with only the parentheses it needs."""
-    text, _ = _text(expr)
-    return text
+    # post-order without recursion (trees may be deep): each node's (text, precedence) is
+    # made from its children's, which are done first
+    done: dict[int, tuple[str, int]] = {}
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in done:
+            continue
+        if isinstance(node, Call) and not children_done:
+            stack.append((node, True))
+            stack.extend((arg, False) for arg in node.args)
+            continue
+        done[id(node)] = _text(node, [done[id(arg)] for arg in _args(node)])
+    return done[id(expr)][0]
 
 
-def _text(expr: Expr) -> tuple[str, int]:
+def _args(node: Expr) -> tuple[Expr, ...]:
+    return node.args if isinstance(node, Call) else ()
+
+
+def _text(expr: Expr, args: list[tuple[str, int]]) -> tuple[str, int]:
+    """The text of one node and how tightly it binds, from its arguments' texts."""
     if isinstance(expr, Number):
         text = _number_text(expr.value)
         # a fraction or a negative prints as a quotient or negation: bind it like one
@@ -121,13 +207,13 @@ def _text(expr: Expr) -> tuple[str, int]:
     op = OPERATIONS[expr.op]
     if op.symbol is None:
         name = "log" if expr.op == "logb" else expr.op
-        return f"{name}({', '.join(to_text(a) for a in expr.args)})", 5
+        return f"{name}({', '.join(text for text, _ in args)})", 5
     prec = _PRECEDENCE[expr.op]
     if expr.op == "neg":
-        inner, p = _text(expr.args[0])
+        inner, p = args[0]
         # -x**2 means -(x**2): a power needs no parentheses under a minus
         return "-" + (inner if p > prec else f"({inner})"), prec
-    (left, lp), (right, rp) = _text(expr.args[0]), _text(expr.args[1])
+    (left, lp), (right, rp) = args
     if expr.op == "pow":  # right associative
         left = left if lp > prec else f"({left})"
         right = right if rp >= prec or rp == 3 else f"({right})"

@@ -4,6 +4,7 @@ the text of a point."""
 from __future__ import annotations
 
 import math
+import pickle
 import time
 from fractions import Fraction
 
@@ -414,3 +415,18 @@ def test_check_coordinate() -> None:
     for bad in (math.inf, math.nan, 1e-310, 1e301):
         with pytest.raises(InputError):
             check_coordinate("x", bad)
+
+
+def test_a_deep_tree_hashes_compares_prints_and_pickles_without_recursion() -> None:
+    trusted = Limits(max_depth=5000, max_nodes=20_000, max_length=100_000)
+    terms = [f"{i}*x" for i in range(1, 3000)]
+    tree = parse(" + ".join(terms), trusted)
+    same = parse(" + ".join(terms), trusted)
+    other = parse(" + ".join([*terms[:-1], "3000*x"]), trusted)  # differs at the last term
+    first = parse(" + ".join(["0*x", *terms[1:]]), trusted)  # differs at the deepest leaf
+    assert tree == same and hash(tree) == hash(same) and tree is not same
+    assert tree != other and tree != first
+    assert to_text(tree) == " + ".join(t.replace("*", " * ") for t in terms)
+    again = pickle.loads(pickle.dumps(tree))
+    assert again == tree and hash(again) == hash(tree) and to_text(again) == to_text(tree)
+    assert {tree: 1}[same] == 1

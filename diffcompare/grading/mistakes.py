@@ -143,18 +143,26 @@ class _SympyTree:
         self.done: dict[int, sympy.Expr] = {}
 
     def value(self, node: Expr) -> sympy.Expr:
-        key = id(node)
-        if key not in self.done:
-            if isinstance(node, Number):
-                result = sympy.Rational(node.value.numerator, node.value.denominator)
-            elif isinstance(node, Constant):
-                result = sympy.pi if node.name == "pi" else sympy.E
-            elif isinstance(node, Variable):
-                result = self.symbols[node.name]
+        done = self.done
+        # post-order without recursion: a flat sum of n terms nests n deep
+        stack: list[tuple[Expr, bool]] = [(node, False)]
+        while stack:
+            item, children_done = stack.pop()
+            if id(item) in done:
+                continue
+            if isinstance(item, Number):
+                done[id(item)] = sympy.Rational(item.value.numerator, item.value.denominator)
+            elif isinstance(item, Constant):
+                done[id(item)] = sympy.pi if item.name == "pi" else sympy.E
+            elif isinstance(item, Variable):
+                done[id(item)] = self.symbols[item.name]
+            elif children_done:
+                args = (done[id(a)] for a in item.args)
+                done[id(item)] = OPERATIONS[item.op].sympy(*args)
             else:
-                result = OPERATIONS[node.op].sympy(*(self.value(a) for a in node.args))
-            self.done[key] = result
-        return self.done[key]
+                stack.append((item, True))
+                stack.extend((a, False) for a in item.args)
+        return done[id(node)]
 
 
 class _FaultyDerivative:
