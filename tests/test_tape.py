@@ -665,6 +665,21 @@ def test_a_copy_of_a_followed_variable_is_a_tensor_of_its_own(duplicate: Callabl
     assert [float(g) for g in tape.gradient(y, [w, twin])] == [3.0, 5.0]
 
 
+def test_a_copy_of_a_subclassed_variable_keeps_the_subclass_attributes():
+    class Weight(dt.Variable):
+        pass
+
+    w = Weight(1.5, name="w")
+    w.layer = "dense"
+    with dt.GradientTape() as tape:
+        y = w * 2.0
+    tape.gradient(y, w)
+    twin = copy.deepcopy(w)
+    assert (type(twin), twin.layer, twin.name, float(twin), twin._key) == (
+        Weight, "dense", "w", 1.5, None,
+    )  # fmt: skip
+
+
 def test_a_variable_assigned_before_a_nested_backward_pass_keeps_its_recorded_value():
     x = dt.Variable(2.0)
     with dt.GradientTape() as outer:

@@ -114,12 +114,14 @@ class Tensor:
     # A copy (copy, deepcopy, pickle) is a new tensor: it must not inherit the key by which
     # tapes know the original, or a tape would take the two for one.
     def __getstate__(self) -> dict[str, Any]:
-        return {
+        state = {
             name: getattr(self, name)
             for cls in type(self).__mro__
             for name in getattr(cls, "__slots__", ())
-            if name not in ("_key", "__weakref__")
+            if name not in ("_key", "__weakref__", "__dict__")
         }
+        state.update(getattr(self, "__dict__", {}))  # a subclass's own attributes
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
