@@ -7,6 +7,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -56,17 +57,18 @@ def on_tape(tree: Any, env: dict[str, dt.Tensor]) -> Any:
         return float(tree)
     op: Operation = tree[0]
     args = [on_tape(child, env) for child in tree[1:]]
-    values = [float(a) for a in args]
-    if not all(math.isfinite(v) for v in values):
+    # floats, or arrays of points (every point must suit)
+    values = [np.asarray(a.numpy() if isinstance(a, dt.Tensor) else a) for a in args]
+    if not all(np.isfinite(v).all() for v in values):
         raise Unsuitable
     # `edges` are given for the first argument; checking every argument is only more careful
-    if op.edges and min(abs(v - e) for v in values for e in op.edges) < 1e-3:
+    if op.edges and min(np.abs(v - e).min() for v in values for e in op.edges) < 1e-3:
         raise Unsuitable
-    if op.kink is not None and op.kink(*values):
+    if op.kink is not None and any(op.kink(*point) for point in np.broadcast(*values)):
         raise Unsuitable
-    if op.name == "pow" and values[0] < 0:
+    if op.name == "pow" and (values[0] < 0).any():
         raise Unsuitable  # real powers of negative numbers: sympy goes complex
-    if op.name == "logb" and abs(values[1] - 1.0) < 1e-3:
+    if op.name == "logb" and (np.abs(values[1] - 1.0) < 1e-3).any():
         raise Unsuitable  # base 1
     tensors = any(isinstance(a, dt.Tensor) for a in args)
     if op.name in INFIX and tensors:
@@ -162,3 +164,49 @@ def test_every_unary_operation_twice_differentiated(op: Operation, px: float) ->
 @given(st.sampled_from(BINARY), coordinates, coordinates)
 def test_every_binary_operation_twice_differentiated(op: Operation, px: float, py: float) -> None:
     check((op, "x", "y"), px, py, second=True)
+
+
+def scalar_derivatives(tree: Any, px: float, py: float) -> tuple[float, ...]:
+    """f, df/dx, df/dy, d2f/dx2, d2f/dy2 at one point, on floats (checked against sympy
+    above)."""
+    value, grads, hessian = tape_derivatives(tree, px, py)
+    return (value, *grads, hessian[0][0], hessian[1][1])
+
+
+def array_derivatives(tree: Any, xs: list[float], ys: list[float]) -> list[tuple[float, ...]]:
+    """The same at many points at once, on arrays: a record keeps only the arrays its rules
+    read, so this takes the other paths of the tape (dropped values, nested passes that
+    revive recorded arrays)."""
+    x, y = dt.constant(xs), dt.constant(ys)
+    with dt.GradientTape(persistent=True) as outer:
+        outer.watch([x, y])
+        with dt.GradientTape() as inner:
+            inner.watch([x, y])
+            f = on_tape(tree, {"x": x, "y": y})
+            if not isinstance(f, dt.Tensor) or f.shape != (len(xs),):
+                raise Unsuitable
+            total = dt.reduce_sum(f)
+        gx, gy = inner.gradient(total, [x, y], unconnected_gradients="zero")
+        sx, sy = dt.reduce_sum(gx), dt.reduce_sum(gy)
+    hxx = outer.gradient(sx, x, unconnected_gradients="zero")
+    hyy = outer.gradient(sy, y, unconnected_gradients="zero")
+    columns = [f.numpy(), gx.numpy(), gy.numpy(), hxx.numpy(), hyy.numpy()]
+    return [tuple(float(c[i]) for c in columns) for i in range(len(xs))]
+
+
+@settings(max_examples=40, deadline=None)
+@given(trees, st.lists(st.tuples(coordinates, coordinates), min_size=2, max_size=4))
+def test_arrays_give_what_floats_give_point_by_point(tree: Any, points: list) -> None:
+    # elementwise trees only: each point's derivatives do not involve the others, so the
+    # diagonal second derivatives of sum(f) are those of f at each point
+    try:
+        want = [scalar_derivatives(tree, px, py) for px, py in points]
+        got = array_derivatives(tree, [p[0] for p in points], [p[1] for p in points])
+    except Unsuitable:
+        assume(False)
+        return
+    for g_row, w_row in zip(got, want, strict=True):
+        scale = max(map(abs, w_row))
+        assume(scale < 1e8)
+        for g, w in zip(g_row, w_row, strict=True):
+            assert abs(g - w) <= 1e-12 * max(1.0, scale), (got, want)
