@@ -73,7 +73,7 @@ def shape_of(value: Value) -> tuple[int, ...]:
     kind = type(value)
     if kind is float or kind is bool:
         return ()
-    if kind is Dropped:
+    if kind is np.ndarray or kind is Dropped:
         return value.shape
     return tuple(np.shape(value))
 

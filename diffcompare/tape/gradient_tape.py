@@ -150,9 +150,17 @@ class GradientTape:
         if not floats:
             # arrays: keep only what the rules of the followed inputs read
             self._arrays = True
-            read = needed(rules, [k in followed for k in keys])
-            values = tuple(kept(v, r) for v, r in zip(values, read[1:], strict=True))
-            ans = ans if read[0] else None
+            if len(keys) == 1:
+                hits: tuple[bool, ...] = (True,)
+            elif len(keys) == 2:
+                hits = (keys[0] in followed, keys[1] in followed)
+            else:
+                hits = tuple([k in followed for k in keys])
+            read = needed(rules, hits)
+            if not read[0]:
+                ans = None
+            if not all(read):
+                values = tuple(map(kept, values, read[1:]))
         self._records.append((key, keys, values, ans, rules))
 
     # -- gradients -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dis
 import inspect
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from types import CodeType
 from typing import Any
 
@@ -35,8 +36,29 @@ def reads(rule: Callable[..., Any], arity: int) -> tuple[bool, ...]:
     return known
 
 
+# (rules' code, followed) -> needed(...). Keyed by code, not by the rules themselves: rules
+# made afresh per call (closures of where, getitem, ...) may hold arrays, which a cache must
+# not keep alive; their code is one object per place of definition.
+_NEEDED: dict[tuple[Any, ...], list[bool]] = {}
+_NEEDED_SIZE = 1024
+_CODE = attrgetter("__code__")
+
+
 def needed(rules: Sequence[Callable[..., Any]], followed: Sequence[bool]) -> list[bool]:
     """What the rules of the followed inputs read, together: what a record must keep."""
+    try:
+        key = (*map(_CODE, rules), *followed)
+    except AttributeError:  # not Python functions: worked out each time
+        return _needed(rules, followed)
+    known = _NEEDED.get(key)
+    if known is None:
+        if len(_NEEDED) >= _NEEDED_SIZE:
+            _NEEDED.clear()
+        known = _NEEDED[key] = _needed(rules, followed)
+    return known
+
+
+def _needed(rules: Sequence[Callable[..., Any]], followed: Sequence[bool]) -> list[bool]:
     arity = len(rules)
     keep = [False] * (arity + 1)
     for rule, wanted in zip(rules, followed, strict=True):
