@@ -243,8 +243,12 @@ def emit(value: Value, inputs: Sequence[Tensor], rules: Sequence[Rule], name: st
     out._value = value
     out._key = None
     if ACTIVE:
-        values = tuple(map(_VALUE, inputs))
-        floats = type(value) is float and _FLOAT_ONLY.issuperset(map(type, values))
+        if len(inputs) == 1:  # most functions: no map needed
+            values: tuple[Value, ...] = (inputs[0]._value,)
+            floats = type(value) is float and type(values[0]) is float
+        else:
+            values = tuple(map(_VALUE, inputs))
+            floats = type(value) is float and _FLOAT_ONLY.issuperset(map(type, values))
         for tape in ACTIVE:
             tape._record(out, inputs, values, floats, rules)
     return out
