@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .expr import Call, Constant, Expr, Number, Variable
+from .expr import Call, Constant, Expr, Number, Variable, fold
 from .ops import CONSTANTS, OPERATIONS
 
 ArrayLike = np.ndarray | float
@@ -44,24 +44,9 @@ def _leaf(node: Expr, env: Mapping[str, Any]) -> Any:
 
 
 def _evaluate(expr: Expr, env: Mapping[str, np.ndarray]) -> Any:
-    # Iterative post-order, memoised by node identity: shared subtrees are computed once and
-    # deep trees cannot exhaust the Python stack.
-    done: dict[int, Any] = {}
-    stack: list[tuple[Expr, bool]] = [(expr, False)]
-    while stack:
-        node, children_ready = stack.pop()
-        if id(node) in done:
-            continue
-        if not isinstance(node, Call):
-            done[id(node)] = _leaf(node, env)
-            continue
-        if children_ready:
-            args = [done[id(a)] for a in node.args]
-            done[id(node)] = OPERATIONS[node.op].numpy(*args)
-        else:
-            stack.append((node, True))
-            stack.extend((a, False) for a in node.args if id(a) not in done)
-    return done[id(expr)]
+    return fold(
+        expr, lambda node: _leaf(node, env), lambda node, args: OPERATIONS[node.op].numpy(*args)
+    )
 
 
 # What it means when an operation turns finite arguments into nan (first) or inf (second).
@@ -101,32 +86,31 @@ def undefined_reason(expr: Expr, env: Mapping[str, float]) -> str | None:
     ``"overflow (exp)"``.
     """
     point = {name: np.float64(value) for name, value in env.items()}
-    done: dict[int, Any] = {}
-    stack: list[tuple[Expr, bool]] = [(expr, False)]
-    with np.errstate(all="ignore"):
-        while stack:
-            node, children_ready = stack.pop()
-            if id(node) in done:
-                continue
-            if not isinstance(node, Call):
-                done[id(node)] = _leaf(node, point)
-                continue
-            if not children_ready:
-                stack.append((node, True))
-                stack.extend((a, False) for a in node.args if id(a) not in done)
-                continue
-            args = [done[id(a)] for a in node.args]
-            value = np.float64(OPERATIONS[node.op].numpy(*args))
-            if np.isfinite(value) or not all(np.isfinite(a) for a in args):
-                done[id(node)] = value
-                continue
-            return _describe(node.op, args, value)
-    result = done[id(expr)]
+
+    def call(node: Call, args: list[Any]) -> Any:
+        value = np.float64(OPERATIONS[node.op].numpy(*args))
+        if np.isfinite(value) or not all(np.isfinite(a) for a in args):
+            return value
+        raise _FirstUndefined(_describe(node.op, args, value))
+
+    try:
+        with np.errstate(all="ignore"):
+            result = fold(expr, lambda node: _leaf(node, point), call)
+    except _FirstUndefined as first:
+        return first.reason
     if np.isnan(result):
         return "undefined"
     if np.isinf(result):
         return "infinite"
     return None
+
+
+class _FirstUndefined(Exception):
+    """Ends the walk at the innermost operation that turned finite arguments into nan or inf."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def _describe(op: str, args: list[Any], value: Any) -> str:

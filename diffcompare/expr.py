@@ -6,12 +6,14 @@ exact reference sees what the user wrote; engines that work in float64 round it 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from .ops import OPERATIONS
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,26 +172,38 @@ def _exact_decimal(value: Fraction) -> str | None:
     return f"{sign}{digits[:-places]}.{digits[-places:]}"
 
 
-def to_text(expr: Expr) -> str:
-    """Canonical text: parses back to the same tree, with only the parentheses it needs."""
-    # post-order without recursion (trees may be deep): each node's (text, precedence) is
-    # made from its children's, which are done first
-    done: dict[int, tuple[str, int]] = {}
+def fold(
+    expr: Expr,
+    leaf: Callable[[Expr], T],
+    call: Callable[[Call, list[T]], T],
+    done: dict[int, T] | None = None,
+) -> T:
+    """The value of `expr` built bottom up: `leaf` gives a number's, constant's or
+    variable's, `call` an operation's from its arguments' values.
+
+    Without recursion (a flat sum of n terms nests n deep); a subtree shared by several
+    parents is computed once. `done` maps node ids to values and may be kept between calls
+    on the same living tree.
+    """
+    done = {} if done is None else done
     stack: list[tuple[Expr, bool]] = [(expr, False)]
     while stack:
         node, children_done = stack.pop()
         if id(node) in done:
             continue
-        if isinstance(node, Call) and not children_done:
+        if not isinstance(node, Call):
+            done[id(node)] = leaf(node)
+        elif children_done:
+            done[id(node)] = call(node, [done[id(arg)] for arg in node.args])
+        else:
             stack.append((node, True))
-            stack.extend((arg, False) for arg in node.args)
-            continue
-        done[id(node)] = _text(node, [done[id(arg)] for arg in _args(node)])
-    return done[id(expr)][0]
+            stack.extend((arg, False) for arg in node.args if id(arg) not in done)
+    return done[id(expr)]
 
 
-def _args(node: Expr) -> tuple[Expr, ...]:
-    return node.args if isinstance(node, Call) else ()
+def to_text(expr: Expr) -> str:
+    """Canonical text: parses back to the same tree, with only the parentheses it needs."""
+    return fold(expr, lambda node: _text(node, []), _text)[0]
 
 
 def _text(expr: Expr, args: list[tuple[str, int]]) -> tuple[str, int]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 from .errors import InputError, LimitError
-from .expr import Call, Constant, Expr, Number, Variable, to_text
+from .expr import Call, Constant, Expr, Number, Variable, fold, to_text
 from .limits import Limits
 from .ops import CONSTANTS, OPERATIONS
 
@@ -172,37 +172,33 @@ def _walk(
     """Estimates every node bottom-up (iteratively: trees may be deep) and calls `refuse` on
     the first, innermost, one past the limit. Without a point, variables are unknown and only
     constant sub-trees are estimated."""
-    results: dict[int, Estimate | None] = {}
-    stack: list[tuple[Expr, bool]] = [(expr, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if isinstance(node, Call) and not children_done:
-            stack.append((node, True))
-            stack.extend((arg, False) for arg in node.args)
-            continue
-        estimate: Estimate | None
-        if isinstance(node, Number):
-            estimate = _number(node.value)
-        elif isinstance(node, Constant):
-            value = CONSTANTS[node.name]
-            estimate = value, _log_size(value)
-        elif isinstance(node, Variable):
-            if point is None:
-                estimate = None
-            elif node.name not in point:
-                raise InputError(f"variable '{node.name}' has no value")
-            else:
-                value = float(point[node.name])
-                if not math.isfinite(value):
-                    raise InputError(f"variable '{node.name}' is {value}: not a finite number")
-                estimate = _approx(value, _log_size(value))
-        else:
-            args = [results[id(arg)] for arg in node.args]
-            known = [a for a in args if a is not None]
-            estimate = _estimate(node.op, known) if len(known) == len(args) else None
+
+    def checked(node: Expr, estimate: Estimate | None) -> Estimate | None:
         if estimate is not None and not estimate[1] <= limits.max_constant_log10:
             refuse(node, estimate[1])
-        results[id(node)] = estimate
+        return estimate
+
+    def leaf(node: Expr) -> Estimate | None:
+        if isinstance(node, Number):
+            return checked(node, _number(node.value))
+        if isinstance(node, Constant):
+            value = CONSTANTS[node.name]
+            return checked(node, (value, _log_size(value)))
+        assert isinstance(node, Variable)
+        if point is None:
+            return None
+        if node.name not in point:
+            raise InputError(f"variable '{node.name}' has no value")
+        value = float(point[node.name])
+        if not math.isfinite(value):
+            raise InputError(f"variable '{node.name}' is {value}: not a finite number")
+        return checked(node, _approx(value, _log_size(value)))
+
+    def call(node: Call, args: list[Estimate | None]) -> Estimate | None:
+        known = [a for a in args if a is not None]
+        return checked(node, _estimate(node.op, known) if len(known) == len(args) else None)
+
+    fold(expr, leaf, call)
 
 
 def check_constants(expr: Expr, limits: Limits) -> None:

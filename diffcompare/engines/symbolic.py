@@ -20,7 +20,7 @@ import sympy
 
 from ..deadline import time_budget
 from ..errors import InputError, TimeLimitError
-from ..expr import Call, Constant, Expr, Number, Variable
+from ..expr import Call, Constant, Expr, Number, Variable, fold
 from ..limits import DEFAULT_LIMITS, Limits
 from ..ops import OPERATIONS
 from .base import EngineResult, Entry, canonical
@@ -47,31 +47,26 @@ FORMULA_TEXT_LENGTH = 200
 
 def to_sympy(expr: Expr, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
     """The sympy expression of a tree, built with the table's sympy builders."""
-    done: dict[int, Any] = {}
-    stack: list[tuple[Expr, bool]] = [(expr, False)]
-    while stack:
-        node, children_ready = stack.pop()
-        if id(node) in done:
-            continue
-        if isinstance(node, Number):
-            done[id(node)] = sympy.Rational(node.value.numerator, node.value.denominator)
-        elif isinstance(node, Constant):
-            done[id(node)] = sympy.pi if node.name == "pi" else sympy.E
-        elif isinstance(node, Variable):
-            done[id(node)] = symbols[node.name]
-        elif children_ready:
-            args = [done[id(a)] for a in node.args]
-            try:
-                done[id(node)] = OPERATIONS[node.op].sympy(*args)
-            except (ValueError, TypeError, ArithmeticError):
-                # sympy refuses some constant arguments outright (Max of a complex number is
-                # "not comparable"): such a node has no real value, as in float64
-                done[id(node)] = sympy.nan
-        else:
-            assert isinstance(node, Call)
-            stack.append((node, True))
-            stack.extend((a, False) for a in node.args if id(a) not in done)
-    return done[id(expr)]
+
+    def call(node: Call, args: list[Any]) -> Any:
+        try:
+            return OPERATIONS[node.op].sympy(*args)
+        except (ValueError, TypeError, ArithmeticError):
+            # sympy refuses some constant arguments outright (Max of a complex number is
+            # "not comparable"): such a node has no real value, as in float64
+            return sympy.nan
+
+    return fold(expr, lambda node: sympy_leaf(node, symbols), call)
+
+
+def sympy_leaf(node: Expr, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
+    """A number (exact), constant or variable of the tree as sympy's."""
+    if isinstance(node, Number):
+        return sympy.Rational(node.value.numerator, node.value.denominator)
+    if isinstance(node, Constant):
+        return sympy.pi if node.name == "pi" else sympy.E
+    assert isinstance(node, Variable)
+    return symbols[node.name]
 
 
 @dataclass

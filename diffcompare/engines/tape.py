@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import tape as dt
-from ..expr import Constant, Expr, Number, Variable
+from ..expr import Constant, Expr, Number, Variable, fold
 from ..ops import CONSTANTS, OPERATIONS
 from ..tape.functions import apply
 from .base import EngineResult, Entry
@@ -21,27 +21,17 @@ from .base import EngineResult, Entry
 def evaluate_on_tape(expr: Expr, env: dict[str, dt.Tensor]) -> dt.Tensor | float:
     """The tree computed with tape operations (constants stay plain floats).
 
-    Post-order without recursion (a flat sum of n terms nests n deep), each shared node
-    computed once."""
-    done: dict[int, dt.Tensor | float] = {}
-    stack: list[tuple[Expr, bool]] = [(expr, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if id(node) in done:
-            continue
+    Each shared node is computed once."""
+
+    def leaf(node: Expr) -> dt.Tensor | float:
         if isinstance(node, Number):
-            done[id(node)] = float(node.value)
-        elif isinstance(node, Constant):
-            done[id(node)] = CONSTANTS[node.name]
-        elif isinstance(node, Variable):
-            done[id(node)] = env[node.name]
-        elif children_done:
-            args = [done[id(arg)] for arg in node.args]
-            done[id(node)] = apply(OPERATIONS[node.op], *args)
-        else:
-            stack.append((node, True))
-            stack.extend((arg, False) for arg in node.args)
-    return done[id(expr)]
+            return float(node.value)
+        if isinstance(node, Constant):
+            return CONSTANTS[node.name]
+        assert isinstance(node, Variable)
+        return env[node.name]
+
+    return fold(expr, leaf, lambda node, args: apply(OPERATIONS[node.op], *args))
 
 
 def run(

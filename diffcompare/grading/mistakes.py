@@ -21,7 +21,8 @@ from functools import cache
 
 import sympy
 
-from ..expr import Call, Constant, Expr, Number, Variable, walk
+from ..engines.symbolic import sympy_leaf
+from ..expr import Call, Expr, Variable, fold, walk
 from ..ops import OPERATIONS
 
 MESSAGES: dict[str, str] = {
@@ -143,26 +144,12 @@ class _SympyTree:
         self.done: dict[int, sympy.Expr] = {}
 
     def value(self, node: Expr) -> sympy.Expr:
-        done = self.done
-        # post-order without recursion: a flat sum of n terms nests n deep
-        stack: list[tuple[Expr, bool]] = [(node, False)]
-        while stack:
-            item, children_done = stack.pop()
-            if id(item) in done:
-                continue
-            if isinstance(item, Number):
-                done[id(item)] = sympy.Rational(item.value.numerator, item.value.denominator)
-            elif isinstance(item, Constant):
-                done[id(item)] = sympy.pi if item.name == "pi" else sympy.E
-            elif isinstance(item, Variable):
-                done[id(item)] = self.symbols[item.name]
-            elif children_done:
-                args = (done[id(a)] for a in item.args)
-                done[id(item)] = OPERATIONS[item.op].sympy(*args)
-            else:
-                stack.append((item, True))
-                stack.extend((a, False) for a in item.args)
-        return done[id(node)]
+        return fold(
+            node,
+            lambda leaf: sympy_leaf(leaf, self.symbols),
+            lambda call, args: OPERATIONS[call.op].sympy(*args),
+            self.done,
+        )
 
 
 class _FaultyDerivative:

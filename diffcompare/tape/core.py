@@ -42,10 +42,6 @@ _FLOAT_ONLY = frozenset((float,))
 KEYS = count(1)
 
 
-def new_key() -> int:
-    return next(KEYS)
-
-
 def sync_active() -> None:
     SOLO[0] = (ACTIVE[0]._followed, ACTIVE[0]._records) if len(ACTIVE) == 1 else None
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import TapeTypeError, TapeUsageError, TapeValueError
 from . import core
-from .core import Tensor, Variable, kept, new_key, shape_of
+from .core import Tensor, Variable, kept, shape_of
 from .functions import (
     FLOAT_MATH,
     RAW_MATH,
@@ -112,7 +112,7 @@ class GradientTape:
     def _follow(self, tensor: Tensor) -> int:
         key = tensor._key
         if key is None:
-            tensor._key = key = new_key()
+            tensor._key = key = next(core.KEYS)
         self._watched[tensor] = None
         self._followed.add(key)
         return key
