@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from operation_samples import sample
 
 from diffcompare.engines import finite, reference
 from diffcompare.engines.base import entries_for
@@ -105,25 +106,6 @@ def test_all_stencil_points_go_through_one_evaluation(monkeypatch: pytest.Monkey
     monkeypatch.setattr(finite, "evaluate", counting)
     run(G, [2.0, 3.0], order=2)
     assert len(calls) == 1 and calls[0] > 50
-
-
-# one sample of every operation at a point inside its domain
-SAMPLES = {
-    "add": ("x + y**2", [0.7, 1.3]),
-    "sub": ("x - y**2", [0.7, 1.3]),
-    "mul": ("x*y", [0.7, 1.3]),
-    "div": ("x/y", [0.7, 1.3]),
-    "pow": ("x**y", [0.7, 1.3]),
-    "neg": ("-x**3", [0.7]),
-    "atan2": ("atan2(x, y)", [0.7, 1.3]),
-    "logb": ("log(x, y)", [0.7, 1.3]),
-    "hypot": ("hypot(x, y)", [0.7, 1.3]),
-    "acosh": ("acosh(x)", [1.7]),
-}
-
-
-def sample(op: str) -> tuple[str, list[float]]:
-    return SAMPLES.get(op, (f"{op}(x)", [0.7]))
 
 
 @pytest.mark.parametrize("op", [op.name for op in TABLE])

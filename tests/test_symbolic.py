@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 import sympy
+from operation_samples import sample
 
 from diffcompare.engines import reference, symbolic
 from diffcompare.engines.base import entries_for
@@ -60,24 +61,9 @@ def test_derivatives_are_cached_and_built_on_lower_orders() -> None:
     assert first.formula((0, 1)) is mixed
 
 
-# one sample of every operation at a point inside its domain
-SAMPLES = {
-    "add": ("x + y**2", [0.7, 1.3]),
-    "sub": ("x - y**2", [0.7, 1.3]),
-    "mul": ("x*y", [0.7, 1.3]),
-    "div": ("x/y", [0.7, 1.3]),
-    "pow": ("x**y", [0.7, 1.3]),
-    "neg": ("-x**3", [0.7]),
-    "atan2": ("atan2(x, y)", [0.7, 1.3]),
-    "logb": ("log(x, y)", [0.7, 1.3]),
-    "hypot": ("hypot(x, y)", [0.7, 1.3]),
-    "acosh": ("acosh(x)", [1.7]),
-}
-
-
 @pytest.mark.parametrize("op", [op.name for op in TABLE])
 def test_every_operation_matches_the_reference(op: str) -> None:
-    text, point = SAMPLES.get(op, (f"{op}(x)", [0.7]))
+    text, point = sample(op)
     names = ["x"] if len(point) == 1 else ["x", "y"]
     entries = entries_for(len(point), 3 if len(point) == 1 else 2)
     expr = parse(text)
