@@ -42,10 +42,10 @@ import numpy as np
 
 from ..engines.base import Entry, canonical
 from ..errors import DiffCompareError, InputError, LimitError, TimeLimitError
-from ..expr import Expr
-from ..expr import variables as variables_of
-from ..limits import DEFAULT_LIMITS, Limits
-from ..parse import check_coordinate, name_problem, parse
+from ..language.expr import Expr
+from ..language.expr import variables as variables_of
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.parse import check_coordinate, name_problem, parse
 from .feedback import Feedback
 
 Kind = Literal["derivative", "gradient", "hessian"]
@@ -498,9 +498,9 @@ def _reference_points(
 ) -> tuple[list[tuple[float, ...]], list[dict[Entry, float]]]:
     """`wanted` points of the domain where the function and every derivative asked for are
     finite, with the exact values there (rounded to float64)."""
-    from ..compare import find_kinks
+    from ..compare.comparison import find_kinks
     from ..engines import reference
-    from ..magnitude import check_at_point
+    from ..language.magnitude import check_at_point
 
     entries = sorted({(), *(c.entry for c in components)}, key=lambda e: (len(e), e))
     rng = np.random.default_rng(seed)

@@ -20,9 +20,9 @@ import sympy
 from ..engines.reference import exact_value
 from ..engines.symbolic import make_symbols
 from ..errors import LimitError, TimeLimitError
-from ..evaluate import evaluate, undefined_reason
-from ..expr import to_text
-from ..magnitude import check_at_point
+from ..language.evaluate import evaluate, undefined_reason
+from ..language.expr import to_text
+from ..language.magnitude import check_at_point
 from . import sandbox
 from .feedback import Feedback
 from .mistakes import MESSAGES, _SympyTree, altered_references

@@ -22,8 +22,8 @@ from functools import cache
 import sympy
 
 from ..engines.symbolic import sympy_leaf
-from ..expr import Call, Expr, Variable, fold, walk
-from ..ops import OPERATIONS
+from ..language.expr import Call, Expr, Variable, fold, walk
+from ..language.ops import OPERATIONS
 
 MESSAGES: dict[str, str] = {
     "sign": "Check the sign: your answer is the negative of the derivative.",

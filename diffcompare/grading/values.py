@@ -19,10 +19,10 @@ import mpmath
 
 from ..engines.base import Entry, canonical
 from ..errors import DomainError, InputError
-from ..expr import Expr
-from ..expr import variables as variables_of
-from ..limits import DEFAULT_LIMITS, Limits
-from ..parse import check_coordinate, parse_point
+from ..language.expr import Expr
+from ..language.expr import variables as variables_of
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.parse import check_coordinate, parse_point
 from . import sandbox
 from .derivative import _combine, _function, _variable_order
 from .feedback import Feedback
@@ -197,7 +197,7 @@ def exact_values(
 ) -> dict[Entry, mpmath.mpf | None]:
     """The 50-digit reference at one point (runs in a sandbox worker)."""
     from ..engines import reference
-    from ..magnitude import check_at_point
+    from ..language.magnitude import check_at_point
 
     check_at_point(function, dict(zip(names, coordinates, strict=True)), limits)
     result = reference.run(function, names, coordinates, entries, simplify=False, limits=limits)
