@@ -27,6 +27,7 @@ from ..language.limits import DEFAULT_LIMITS, Limits
 from ..language.parse import name_problem, parse
 from .feedback import Feedback
 from .mistakes import Mistake
+from .question import natural_sorted
 
 QUESTION_TYPES = ("derivative", "gradient", "hessian", "value", "code")
 VALUE_KINDS = ("value", "derivative", "gradient", "hessian")
@@ -664,9 +665,7 @@ class _Reader:
     ) -> tuple[str, ...]:
         given = data.get("variables")
         if given is None:
-            from .function import _natural_key
-
-            return tuple(sorted(found, key=_natural_key))
+            return natural_sorted(found)
         if not isinstance(given, list) or not all(isinstance(v, str) for v in given):
             raise self.fail(where, "'variables' must be a list of names")
         for name in given:
