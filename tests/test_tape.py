@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import diffcompare.tape as dt
-from diffcompare.ops import TABLE, Operation
+from diffcompare.language.ops import TABLE, Operation
 
 
 def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6) -> Any:

@@ -1,7 +1,7 @@
 """Differentiable functions on tensors.
 
 The elementary functions and the arithmetic operators come from the project's one table of
-operations (`diffcompare.ops`): each row gives the forward computation and its derivative
+operations (`diffcompare.language.ops`): each row gives the forward computation and its derivative
 rules, so this module only wires them to tensors. The array operations the training examples
 need (sums, means, where, indexing, matmul, ...) have their rules here, in the same style.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TapeIndexError, TapeValueError
-from ..ops import OPERATIONS, TABLE, Operation
+from ..language.ops import OPERATIONS, TABLE, Operation
 from . import core
 from .core import Tensor, Value, detached, emit, revived, shape_of
 
