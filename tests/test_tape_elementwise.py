@@ -190,3 +190,10 @@ def test_tf_nn_names_of_the_table_activations() -> None:
     assert dt.nn.relu is dt.relu
     assert dt.nn.sigmoid is dt.sigmoid
     assert dt.nn.softplus is dt.softplus
+
+
+def test_a_variable_read_only_through_floor_is_still_watched() -> None:
+    v = dt.Variable(2.5)
+    with dt.GradientTape() as tape:
+        dt.floor(v)
+    assert tape.watched_variables() == (v,)

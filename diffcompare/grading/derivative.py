@@ -18,25 +18,23 @@ import itertools
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DiffCompareError, InputError, LimitError, ParseError, TimeLimitError
-from ..expr import Expr, to_text
-from ..expr import variables as variables_of
-from ..limits import DEFAULT_LIMITS, Limits
-from ..magnitude import check_at_point
-from ..parse import name_problem, parse
+from ..language.expr import Expr, to_text
+from ..language.expr import variables as variables_of
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.magnitude import check_at_point
+from ..language.parse import name_problem, parse
 from . import sandbox
-from .feedback import Feedback, Status
+from .feedback import Feedback, combine, invalid
+from .judge import grade
 from .mistakes import Mistake
+from .question import DerivativeQuestion, Job, natural_sorted, read_function, variable_order
 
 DEFAULT_RTOL = 1e-9
 DEFAULT_DOMAIN = (-3.0, 3.0)
 DEFAULT_POINTS = 8
-MIN_POINTS = 3
-"""Fewer points than this where function and derivative are defined: no numeric verdict."""
-DIGITS = 30
 SYMBOLIC_SECONDS = 2.0
 SECONDS = 15.0
 """Hard deadline of one whole check (parse excluded); past it the worker is killed."""
@@ -88,7 +86,7 @@ def check_derivative(
     if isinstance(parsed, Feedback):
         parsed.details["seconds"] = time.perf_counter() - start
         return parsed
-    job = _Job(
+    job = Job(
         answer=parsed,
         question=question,
         rtol=rtol,
@@ -115,8 +113,8 @@ def check_gradient(
     variable. Score: the fraction of components right; each component's feedback (as a dict)
     is in ``details["components"]``; a missing component counts as invalid. Options are those
     of `check_derivative`."""
-    function = _function(of, options.get("limits", DEFAULT_LIMITS))
-    names = _variable_order(function, variables)
+    function = read_function(of, options.get("limits", DEFAULT_LIMITS))
+    names = variable_order(function, variables)
     keys = [(name,) for name in names]
     if isinstance(answers, Mapping):
         extra = [key for key in answers if key not in names]
@@ -128,7 +126,7 @@ def check_gradient(
         return _invalid_shape(f"{count} answers for {len(names)} components", names)
     else:
         given = dict(zip(keys, answers, strict=True))
-    return _combine(
+    return combine(
         {
             key: check_derivative(text, function, list(key), **options)
             for key, text in given.items()
@@ -148,8 +146,8 @@ def check_hessian(
     symmetric ones too), or a dict keyed by pairs of variables (the upper triangle, pairs
     (a, b) with a not after b, is required; a missing entry counts as invalid). Score: the
     fraction of entries right. Options are those of `check_derivative`."""
-    function = _function(of, options.get("limits", DEFAULT_LIMITS))
-    names = _variable_order(function, variables)
+    function = read_function(of, options.get("limits", DEFAULT_LIMITS))
+    names = variable_order(function, variables)
     given: dict[tuple[str, ...], Any] = {}
     if isinstance(answers, Mapping):
         for key, text in answers.items():
@@ -169,21 +167,13 @@ def check_hessian(
         ):
             return _invalid_shape(f"expected {len(names)} rows of {len(names)} entries", names)
         given = {(a, b): rows[i][j] for i, a in enumerate(names) for j, b in enumerate(names)}
-    return _combine(
+    return combine(
         {
             key: check_derivative(text, function, list(key), **options)
             for key, text in given.items()
         },
         "hessian",
     )
-
-
-def _each(
-    given: Mapping[tuple[str, ...], Any], function: Expr, options: Mapping[str, Any]
-) -> dict[tuple[str, ...], Feedback]:
-    return {
-        key: check_derivative(text, function, list(key), **options) for key, text in given.items()
-    }
 
 
 def _invalid_shape(problem: str, names: Sequence[str]) -> Feedback:
@@ -199,21 +189,6 @@ def _invalid_shape(problem: str, names: Sequence[str]) -> Feedback:
 # the question and the answer, checked in the caller
 
 
-@dataclass(frozen=True)
-class _Question:
-    function: Expr
-    wrt: tuple[str, ...]  # one name per differentiation: ("x", "x") is d²/dx²
-    variables: tuple[str, ...]
-    domain: tuple[tuple[str, float, float], ...]
-    mistakes: tuple[tuple[str, Expr, str, float], ...]
-
-
-def _function(of: str | Expr, limits: Limits) -> Expr:
-    if isinstance(of, str):
-        return parse(of, limits)
-    return of
-
-
 def _question(
     of: str | Expr,
     wrt: str | Sequence[str],
@@ -221,8 +196,8 @@ def _question(
     domain: Domain | None,
     mistakes: Sequence[Mistake],
     limits: Limits,
-) -> _Question:
-    function = _function(of, limits)
+) -> DerivativeQuestion:
+    function = read_function(of, limits)
     names = [wrt] if isinstance(wrt, str) else list(wrt)
     if not names:
         raise InputError("wrt: name at least one variable")
@@ -250,7 +225,7 @@ def _question(
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
             raise InputError(f"domain of '{name}': ({low}, {high}) is not an interval")
     found = variables_of(function)
-    everything = _natural_sorted({*found, *names, *bounds})
+    everything = natural_sorted({*found, *names, *bounds})
     if len(everything) > limits.max_variables:
         raise LimitError(f"{len(everything)} variables; the limit is {limits.max_variables}")
     intervals = tuple(
@@ -263,10 +238,10 @@ def _question(
         if unknown:
             raise InputError(f"mistake '{mistake.name}' uses unknown variables {sorted(unknown)}")
         custom.append((mistake.name, tree, mistake.message, mistake.score))
-    return _Question(function, tuple(names), everything, intervals, tuple(custom))  # type: ignore[arg-type]
+    return DerivativeQuestion(function, tuple(names), everything, intervals, tuple(custom))  # type: ignore[arg-type]
 
 
-def _parse_answer(answer: Answer, question: _Question, limits: Limits) -> Expr | Feedback:
+def _parse_answer(answer: Answer, question: DerivativeQuestion, limits: Limits) -> Expr | Feedback:
     """The answer's tree, or the `invalid` feedback that says why there is none."""
     if answer is None:
         return _invalid("No answer was given.", "input", "")
@@ -306,53 +281,21 @@ def _parse_answer(answer: Answer, question: _Question, limits: Limits) -> Expr |
 
 def _invalid(message: str, error: DiffCompareError | str, text: str | None = None) -> Feedback:
     kind = error if isinstance(error, str) else error.kind
-    detail = text if text is not None else str(error)
-    return Feedback("invalid", 0.0, message, details={"error": {"kind": kind, "text": detail}})
+    return invalid(message, kind, text if text is not None else str(error))
 
 
-def _corners(question: _Question) -> Iterable[dict[str, float]]:
+def _corners(question: DerivativeQuestion) -> Iterable[dict[str, float]]:
     if len(question.variables) > CORNER_VARIABLES:
         return [{name: max(abs(lo), abs(hi)) for name, lo, hi in question.domain}]
     choices = [[(name, lo), (name, hi)] for name, lo, hi in question.domain]
     return [dict(combination) for combination in itertools.product(*choices)]
 
 
-def _natural_sorted(names: Iterable[str]) -> tuple[str, ...]:
-    def key(name: str) -> tuple[str, int]:
-        stem = name.rstrip("0123456789")
-        return stem, int(name[len(stem) :] or -1)
-
-    return tuple(sorted(set(names), key=key))
-
-
-def _variable_order(function: Expr, given: Sequence[str] | None) -> tuple[str, ...]:
-    found = variables_of(function)
-    if given is None:
-        return _natural_sorted(found)
-    names = tuple(given)
-    missing = [name for name in found if name not in names]
-    if missing or len(set(names)) != len(names):
-        raise InputError(f"variables {list(names)} must name each variable of the function once")
-    return names
-
-
 # ---------------------------------------------------------------------------------------------
 # the work, in a worker
 
 
-@dataclass(frozen=True)
-class _Job:
-    answer: Expr
-    question: _Question
-    rtol: float
-    seed: int
-    points: int
-    symbolic_seconds: float
-    seconds: float
-    limits: Limits
-
-
-def _run(job: _Job, use_sandbox: bool, memory_mb: float | None) -> Feedback:
+def _run(job: Job, use_sandbox: bool, memory_mb: float | None) -> Feedback:
     try:
         if not use_sandbox:
             return grade(job)
@@ -373,53 +316,3 @@ def _run(job: _Job, use_sandbox: bool, memory_mb: float | None) -> Feedback:
         "Your answer could not be checked automatically; it will be looked at by hand.",
         details={"error": {"kind": kind, "text": why}, "answer": to_text(job.answer)},
     )
-
-
-def grade(job: _Job) -> Feedback:
-    """The whole check of one answer; runs in a sandbox worker (module level: it pickles)."""
-    from .judge import Judge, judge_question
-
-    try:
-        question = judge_question(job)  # the teacher's part: its failures are not the answer's
-    except RecursionError:
-        raise LimitError(
-            "the question's function nests too deeply for sympy (past Python's recursion limit)"
-        ) from None
-    try:
-        return Judge(job, question).feedback()
-    except RecursionError:
-        # sympy recurses once a level of its own: an answer nested deep enough (a sigmoid is
-        # four levels) takes it past Python's stack, though the parser's limits let it in
-        return _invalid(
-            "Your answer nests too deeply to be checked: write it with less nesting.",
-            "limit",
-            "the answer takes sympy past Python's recursion limit",
-        )
-
-
-def _combine(parts: Mapping[tuple[str, ...], Feedback], what: str) -> Feedback:
-    """Per-component feedback folded into one, with partial credit."""
-    names = {key: "/".join(key) if what == "hessian" else key[0] for key in parts}
-    statuses = [f.status for f in parts.values()]
-    score = sum(f.score for f in parts.values()) / len(parts) if parts else 0.0
-    wrong = [names[key] for key, f in parts.items() if not f.correct]
-    status: Status
-    if not wrong:
-        status, message = "correct", f"Every component of the {what} is right."
-    elif all(s == "invalid" for s in statuses):
-        status = "invalid"
-        message = f"None of the components of the {what} could be read."
-    elif "incorrect" in statuses or "invalid" in statuses:
-        status = "incorrect"
-        message = f"Not every component of the {what} is right: check {', '.join(wrong)}."
-    else:
-        status = "undetermined"
-        message = f"Some components of the {what} could not be checked: {', '.join(wrong)}."
-    mistakes = {f.mistake for f in parts.values() if not f.correct}
-    mistake = mistakes.pop() if len(mistakes) == 1 else None
-    details = {
-        "components": {names[key]: f.to_dict() for key, f in parts.items()},
-        "correct": len(parts) - len(wrong),
-        "total": len(parts),
-    }
-    return Feedback(status, min(1.0, max(0.0, score)), message, mistake, details)

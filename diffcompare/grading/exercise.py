@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import DiffCompareError, InputError
-from ..evaluate import evaluate
-from ..expr import variables as variables_of
-from ..limits import DEFAULT_LIMITS, Limits
-from ..parse import name_problem, parse
+from ..language.evaluate import evaluate
+from ..language.expr import variables as variables_of
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.parse import name_problem, parse
 from .feedback import Feedback
 from .mistakes import Mistake
+from .question import natural_sorted
 
 QUESTION_TYPES = ("derivative", "gradient", "hessian", "value", "code")
 VALUE_KINDS = ("value", "derivative", "gradient", "hessian")
@@ -465,7 +466,7 @@ def _same_answer(question: Question, answer: Any, alternative: Any, limits: Limi
         if question.type == "value":
             env: dict[str, Any] = {}
         else:
-            from ..magnitude import check_at_point
+            from ..language.magnitude import check_at_point
 
             env = points
             for k in range(MISTAKE_POINTS):
@@ -664,9 +665,7 @@ class _Reader:
     ) -> tuple[str, ...]:
         given = data.get("variables")
         if given is None:
-            from .function import _natural_key
-
-            return tuple(sorted(found, key=_natural_key))
+            return natural_sorted(found)
         if not isinstance(given, list) or not all(isinstance(v, str) for v in given):
             raise self.fail(where, "'variables' must be a list of names")
         for name in given:

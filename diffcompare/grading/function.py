@@ -40,13 +40,14 @@ from typing import Any, Literal, NoReturn
 
 import numpy as np
 
-from ..engines.base import Entry, canonical
 from ..errors import DiffCompareError, InputError, LimitError, TimeLimitError
-from ..expr import Expr
-from ..expr import variables as variables_of
-from ..limits import DEFAULT_LIMITS, Limits
-from ..parse import check_coordinate, name_problem, parse
+from ..language.expr import Expr
+from ..language.expr import variables as variables_of
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.parse import check_coordinate, name_problem, parse
+from .exact import Entry, canonical
 from .feedback import Feedback
+from .question import natural_sorted
 
 Kind = Literal["derivative", "gradient", "hessian"]
 Takes = Literal["floats", "array"]
@@ -393,7 +394,7 @@ def check_function(
 def _variables(expr: Expr, given: Sequence[str] | None) -> tuple[str, ...]:
     found = variables_of(expr)
     if given is None:
-        return tuple(sorted(found, key=_natural_key))
+        return natural_sorted(found)
     names = tuple(given)
     for name in names:
         problem = name_problem(name)
@@ -405,12 +406,6 @@ def _variables(expr: Expr, given: Sequence[str] | None) -> tuple[str, ...]:
     if missing:
         raise InputError(f"variables: the function also depends on {', '.join(missing)}")
     return names
-
-
-def _natural_key(name: str) -> tuple[Any, ...]:
-    stem = name.rstrip("0123456789")
-    digits = name[len(stem) :]
-    return (stem, int(digits) if digits else -1)
 
 
 def _check_options(
@@ -498,9 +493,8 @@ def _reference_points(
 ) -> tuple[list[tuple[float, ...]], list[dict[Entry, float]]]:
     """`wanted` points of the domain where the function and every derivative asked for are
     finite, with the exact values there (rounded to float64)."""
-    from ..compare import find_kinks
-    from ..engines import reference
-    from ..magnitude import check_at_point
+    from ..language.magnitude import check_at_point
+    from .exact import has_kink, reference_floats
 
     entries = sorted({(), *(c.entry for c in components)}, key=lambda e: (len(e), e))
     rng = np.random.default_rng(seed)
@@ -519,10 +513,9 @@ def _reference_points(
             check_at_point(expr, at, limits)
         except LimitError:
             continue
-        if find_kinks(expr, at):
+        if has_kink(expr, at):
             continue
-        result = reference.run(expr, names, point, entries, digits=REFERENCE_DIGITS, limits=limits)
-        values = result.values
+        values = reference_floats(expr, names, point, entries, limits, digits=REFERENCE_DIGITS)
         if any(values.get(e) is None for e in entries):
             continue
         chosen.append(point)

@@ -1,8 +1,9 @@
 """The verdicts on one derivative answer, worked out in a sandbox worker.
 
-`Judge` holds the answer, the reference derivative and the sample points, and produces the
-`Feedback`: the numeric verdict (30-digit values at seeded random points), the symbolic one
-(sympy simplification under a time budget), their combination, and the mistake search.
+`grade(job)` is the worker's entry point. `Judge` holds the answer, the reference derivative
+and the sample points, and produces the `Feedback`: the numeric verdict (30-digit values at
+seeded random points), the symbolic one (sympy simplification under a time budget), their
+combination, and the mistake search.
 """
 
 from __future__ import annotations
@@ -11,24 +12,21 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import mpmath
 import numpy as np
 import sympy
 
-from ..engines.reference import exact_value
-from ..engines.symbolic import make_symbols
 from ..errors import LimitError, TimeLimitError
-from ..evaluate import evaluate, undefined_reason
-from ..expr import to_text
-from ..magnitude import check_at_point
+from ..language.evaluate import evaluate, undefined_reason
+from ..language.expr import to_text
+from ..language.magnitude import check_at_point
 from . import sandbox
-from .feedback import Feedback
-from .mistakes import MESSAGES, _SympyTree, altered_references
-
-if TYPE_CHECKING:
-    from .derivative import _Job
+from .exact import SympyTree, symbols_for, value_at
+from .feedback import Feedback, invalid
+from .mistakes import MESSAGES, altered_references
+from .question import Job
 
 DIGITS = 30
 ATOL_FACTOR = 1e-20
@@ -68,22 +66,22 @@ class JudgedQuestion:
     """The question in sympy: the function and its exact derivative."""
 
     symbols: dict[str, sympy.Symbol]
-    sympy_tree: _SympyTree
+    sympy_tree: SympyTree
     function: sympy.Expr
     reference: sympy.Expr
 
 
-def judge_question(job: _Job) -> JudgedQuestion:
+def judge_question(job: Job) -> JudgedQuestion:
     question = job.question
-    symbols = dict(zip(question.variables, make_symbols(question.variables), strict=True))
-    sympy_tree = _SympyTree(symbols)
+    symbols = symbols_for(question.variables)
+    sympy_tree = SympyTree(symbols)
     function = sympy_tree.value(question.function)
     reference = sympy.diff(function, *(symbols[n] for n in question.wrt))
     return JudgedQuestion(symbols, sympy_tree, function, reference)
 
 
 class Judge:
-    def __init__(self, job: _Job, question: JudgedQuestion) -> None:
+    def __init__(self, job: Job, question: JudgedQuestion) -> None:
         self.job = job
         self.names = job.question.variables
         self.symbols = question.symbols
@@ -99,9 +97,7 @@ class Judge:
     # -- values
 
     def value(self, formula: sympy.Expr, point: Mapping[str, float]) -> mpmath.mpf | None:
-        subs = {self.symbols[n]: sympy.Float(v, DIGITS + 10) for n, v in point.items()}
-        floats = {self.symbols[n]: v for n, v in point.items()}
-        number, _ = exact_value(formula, subs, floats, DIGITS)
+        number, _ = value_at(formula, self.symbols, point, DIGITS)
         return number
 
     def close(self, a: mpmath.mpf, b: mpmath.mpf) -> bool:
@@ -190,9 +186,7 @@ class Judge:
                         details={"error": {"kind": error.kind, "text": str(error)}},
                     )
                 ) from None
-            subs = {self.symbols[n]: sympy.Float(v, DIGITS + 10) for n, v in point.items()}
-            floats = {self.symbols[n]: v for n, v in point.items()}
-            given, reason = exact_value(self.answer, subs, floats, DIGITS)
+            given, reason = value_at(self.answer, self.symbols, point, DIGITS)
             if np.isnan(evaluate(self.job.answer, point)):
                 # undefined in our semantics even where sympy rewrote it (sqrt(x)**2 is x)
                 given, reason = None, undefined_reason(self.job.answer, point)
@@ -314,6 +308,26 @@ class Judge:
             if value is None or not self.close(value, function):
                 return False
         return bool(self.points)
+
+
+def grade(job: Job) -> Feedback:
+    """The whole check of one answer; runs in a sandbox worker (module level: it pickles)."""
+    try:
+        question = judge_question(job)  # the teacher's part: its failures are not the answer's
+    except RecursionError:
+        raise LimitError(
+            "the question's function nests too deeply for sympy (past Python's recursion limit)"
+        ) from None
+    try:
+        return Judge(job, question).feedback()
+    except RecursionError:
+        # sympy recurses once a level of its own: an answer nested deep enough (a sigmoid is
+        # four levels) takes it past Python's stack, though the parser's limits let it in
+        return invalid(
+            "Your answer nests too deeply to be checked: write it with less nesting.",
+            "limit",
+            "the answer takes sympy past Python's recursion limit",
+        )
 
 
 def _min_points(wanted: int) -> int:

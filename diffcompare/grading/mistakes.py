@@ -21,9 +21,9 @@ from functools import cache
 
 import sympy
 
-from ..engines.symbolic import sympy_leaf
-from ..expr import Call, Expr, Variable, fold, walk
-from ..ops import OPERATIONS
+from ..language.expr import Call, Expr, Variable, walk
+from ..language.ops import OPERATIONS
+from .exact import SympyTree
 
 MESSAGES: dict[str, str] = {
     "sign": "Check the sign: your answer is the negative of the derivative.",
@@ -72,7 +72,7 @@ def altered_references(
 ) -> Iterator[tuple[str, sympy.Expr]]:
     """(mistake name, wrong derivative) pairs, most specific first; lazily, because a match
     usually ends the search early and some alterations cost a differentiation each."""
-    sympy_function = _SympyTree(symbols).value(function)
+    sympy_function = SympyTree(symbols).value(function)
     # the rules first: a quotient rule with its numerator swapped is also the negative of the
     # derivative, and naming the rule says more
     if len(wrt) == 1:
@@ -136,28 +136,12 @@ def _partials(op: str) -> tuple[tuple[sympy.Symbol, ...], tuple[sympy.Expr, ...]
     return dummies, tuple(sympy.diff(value, u) for u in dummies)
 
 
-class _SympyTree:
-    """Sympy values of a tree's nodes, built once per node."""
-
-    def __init__(self, symbols: dict[str, sympy.Symbol]) -> None:
-        self.symbols = symbols
-        self.done: dict[int, sympy.Expr] = {}
-
-    def value(self, node: Expr) -> sympy.Expr:
-        return fold(
-            node,
-            lambda leaf: sympy_leaf(leaf, self.symbols),
-            lambda call, args: OPERATIONS[call.op].sympy(*args),
-            self.done,
-        )
-
-
 class _FaultyDerivative:
     """d/dx of a tree, correct except at the node (or nodes) the fault names."""
 
     def __init__(self, function: Expr, symbols: dict[str, sympy.Symbol], x: str) -> None:
         self.x = x
-        self.values = _SympyTree(symbols)
+        self.values = SympyTree(symbols)
         self.depends: dict[int, bool] = {}
         self.inside: dict[int, set[int]] = {}  # node id -> ids of the nodes under it
         self._index(function)

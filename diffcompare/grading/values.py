@@ -17,15 +17,15 @@ from typing import Any, Literal
 
 import mpmath
 
-from ..engines.base import Entry, canonical
 from ..errors import DomainError, InputError
-from ..expr import Expr
-from ..expr import variables as variables_of
-from ..limits import DEFAULT_LIMITS, Limits
-from ..parse import check_coordinate, parse_point
-from . import sandbox
-from .derivative import _combine, _function, _variable_order
-from .feedback import Feedback
+from ..language.expr import Expr
+from ..language.expr import variables as variables_of
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.parse import check_coordinate, parse_point
+from . import exact, sandbox
+from .exact import Entry, canonical
+from .feedback import Feedback, combine
+from .question import read_function, variable_order
 
 Kind = Literal["value", "derivative", "gradient", "hessian"]
 
@@ -89,8 +89,8 @@ def check_values(
     Problems with the question raise `DiffCompareError`; problems with the answer give an
     ``invalid`` feedback. Gradients and Hessians get partial credit per component.
     """
-    function = _function(of, limits)
-    names = _variable_order(function, variables)
+    function = read_function(of, limits)
+    names = variable_order(function, variables)
     point = _point(at, names, function, limits)
     entries = _entries(kind, order, wrt, names, limits)
     reference = _reference(function, names, point, kind, order, entries, limits)
@@ -110,7 +110,7 @@ def check_values(
     parts = {key: _grade_one(given.get(key), entries[key], reference, tolerance) for key in entries}
     if kind in ("value", "derivative"):
         return next(iter(parts.values()))
-    return _combine(parts, kind)
+    return combine(parts, kind)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def _reference(
         wanted |= {(first[0],) * k for k in range(1, order + 2)}
     coordinates = [point[name] for name in names]
     values: dict[Entry, mpmath.mpf | None] = sandbox.run_limited(
-        exact_values,
+        exact.exact_values,
         function,
         tuple(names),
         coordinates,
@@ -186,23 +186,6 @@ def _reference(
             what = "function" if not key else "derivative " + "".join(key)
             raise DomainError(f"the {what} has no value at the point {dict(point)}")
     return values
-
-
-def exact_values(
-    function: Expr,
-    names: tuple[str, ...],
-    coordinates: list[float],
-    entries: list[Entry],
-    limits: Limits,
-) -> dict[Entry, mpmath.mpf | None]:
-    """The 50-digit reference at one point (runs in a sandbox worker)."""
-    from ..engines import reference
-    from ..magnitude import check_at_point
-
-    check_at_point(function, dict(zip(names, coordinates, strict=True)), limits)
-    result = reference.run(function, names, coordinates, entries, simplify=False, limits=limits)
-    exact: dict[Entry, mpmath.mpf] = result.info["exact"]
-    return {entry: exact.get(entry) for entry in entries}
 
 
 # ---------------------------------------------------------------------------------------------

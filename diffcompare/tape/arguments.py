@@ -1,6 +1,5 @@
-"""How the array operations read their arguments, as TensorFlow reads them: a list holding
-tensors is packed into one tensor, axes may count from the end, and a bad axis is an error
-that names the operation rather than numpy's."""
+"""How the array operations read their arguments, as TensorFlow reads them: axes may count
+from the end, and a bad axis is an error that names the operation rather than numpy's."""
 
 from __future__ import annotations
 
@@ -10,26 +9,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import TapeValueError
-from .core import Tensor, Value, to_tensor
-from .functions import stack
+from .core import Tensor, Value
 
 Axis = int | Sequence[int] | None
-
-
-def packed(x: Any) -> Tensor:
-    """A tensor of `x`; a (nested) list or tuple holding tensors is stacked, differentiably."""
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, list | tuple) and _holds_tensors(x):
-        return stack([packed(item) for item in x])
-    return to_tensor(x)
-
-
-def _holds_tensors(items: Sequence[Any]) -> bool:
-    return any(
-        isinstance(item, Tensor) or (isinstance(item, list | tuple) and _holds_tensors(item))
-        for item in items
-    )
 
 
 def value_of(x: Any) -> Value:

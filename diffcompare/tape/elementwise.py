@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import TapeValueError
+from . import core
 from .arguments import as_result, value_of
-from .core import Tensor, Value, detached, emit, to_tensor
-from .functions import maximum, minimum
+from .core import Tensor, Value, detached, emit
+from .functions import maximum, minimum, to_tensor
 
 _FLOAT = float
 
@@ -72,12 +73,18 @@ def _zeros(shape: tuple[int, ...]) -> Value:
 def floor(x: Any) -> Tensor:
     """The largest integer not above x. Like TensorFlow's, it has no gradient: a source
     reached only through it gets None (zeros with unconnected_gradients="zero")."""
-    return detached(as_result(np.floor(to_tensor(x)._value)))
+    return _without_gradient(np.floor, x)
 
 
 def round(x: Any) -> Tensor:  # noqa: A001 - TensorFlow's name
     """The nearest integer, halves to even (as tf.round). No gradient, like floor."""
-    return detached(as_result(np.round(to_tensor(x)._value)))
+    return _without_gradient(np.round, x)
+
+
+def _without_gradient(fn: Callable[[Any], Any], x: Any) -> Tensor:
+    x = to_tensor(x)
+    core.note_read(x)  # a Variable read here is still watched, as TensorFlow's would be
+    return detached(as_result(fn(x._value)))
 
 
 def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any) -> Tensor:

@@ -1,7 +1,7 @@
 """Differentiable functions on tensors.
 
 The elementary functions and the arithmetic operators come from the project's one table of
-operations (`diffcompare.ops`): each row gives the forward computation and its derivative
+operations (`diffcompare.language.ops`): each row gives the forward computation and its derivative
 rules, so this module only wires them to tensors. The array operations the training examples
 need (sums, means, where, indexing, matmul, ...) have their rules here, in the same style.
 """
@@ -16,12 +16,29 @@ from typing import Any
 import numpy as np
 
 from ..errors import TapeIndexError, TapeValueError
-from ..ops import OPERATIONS, TABLE, Operation
+from ..language.ops import OPERATIONS, TABLE, Operation
 from . import core
-from .core import Tensor, Value, detached, emit, revived, shape_of, to_tensor
+from .core import Tensor, Value, detached, emit, revived, shape_of
 
 _FLOAT = float
 _RECOVERABLE = (ArithmeticError, ValueError)  # math's domain errors, float overflow, 1/0.
+
+
+def to_tensor(data: Any) -> Tensor:
+    """A function's argument as a tensor. A list or tuple that holds tensors is packed
+    (stacked), as TensorFlow and autograd do: reduce_mean([x, x + 2]) differentiates."""
+    if isinstance(data, Tensor):
+        return data
+    if isinstance(data, list | tuple) and _holds_tensors(data):
+        return stack(data)
+    return Tensor(data)
+
+
+def _holds_tensors(items: Sequence[Any]) -> bool:
+    return any(
+        isinstance(item, Tensor) or (isinstance(item, list | tuple) and _holds_tensors(item))
+        for item in items
+    )
 
 
 def _numpy_call(fn: Callable[..., Any], values: Sequence[Value]) -> Value:
@@ -53,7 +70,7 @@ def compute(op: Operation, values: Sequence[Value]) -> Value:
 def apply(op: Operation, *args: Any) -> Tensor:
     if op.name == "pow" and _is_number_zero(args[1]):
         return _one_like(args[0])
-    inputs = tuple(a if isinstance(a, Tensor) else Tensor(a) for a in args)
+    inputs = tuple(a if isinstance(a, Tensor) else to_tensor(a) for a in args)
     return emit(compute(op, [t._value for t in inputs]), inputs, op.rules, op.name)
 
 
@@ -85,6 +102,17 @@ def _raw_positive(x: Value) -> Value:
     if type(x) is _FLOAT:
         return 1.0 if x > 0 else 0.0
     return (np.asarray(x) > 0).astype(np.float64)
+
+
+def _raw_zero_to_one(x: Value) -> Value:
+    if type(x) is _FLOAT:
+        return 1.0 if x == 0.0 else x
+    return np.where(np.asarray(x) == 0.0, 1.0, x)
+
+
+def _taped_zero_to_one(x: Any) -> Any:
+    x = to_tensor(x)
+    return where(np.asarray(x._value) == 0.0, 1.0, x)
 
 
 def _raw_function(op: Operation) -> Callable[..., Value]:
@@ -119,7 +147,10 @@ def _taped_function(op: Operation) -> Callable[..., Tensor]:
 
 
 RAW_MATH = SimpleNamespace(
-    **{op.name: _raw_function(op) for op in TABLE}, sign=_raw_sign, positive=_raw_positive
+    **{op.name: _raw_function(op) for op in TABLE},
+    sign=_raw_sign,
+    positive=_raw_positive,
+    zero_to_one=_raw_zero_to_one,
 )
 # For records whose values are all floats: `math` itself, without RAW_MATH's checks. Where
 # math refuses (a domain edge, an overflow) the caller runs the rule again with RAW_MATH on
@@ -128,11 +159,13 @@ FLOAT_MATH = SimpleNamespace(
     **{op.name: op.scalar or _raw_function(op) for op in TABLE},
     sign=_raw_sign,
     positive=_raw_positive,
+    zero_to_one=_raw_zero_to_one,
 )
 TAPE_MATH = SimpleNamespace(
     **{op.name: _taped_function(op) for op in TABLE},
     sign=lambda x: detached(_raw_sign(to_tensor(x)._value)),
     positive=lambda x: detached(_raw_positive(to_tensor(x)._value)),
+    zero_to_one=_taped_zero_to_one,
 )
 
 
@@ -425,8 +458,12 @@ def _install_operators() -> None:
 
 
 def _compare(fn: Callable[..., Any], a: Any, b: Any) -> Tensor:
-    """Comparisons have no derivative: their results are never followed by a tape."""
-    return detached(_numpy_call(fn, (to_tensor(a)._value, to_tensor(b)._value)))
+    """Comparisons have no derivative: their results are never followed by a tape. They
+    still read their Variables (see `core.note_read`)."""
+    a, b = to_tensor(a), to_tensor(b)
+    core.note_read(a)
+    core.note_read(b)
+    return detached(_numpy_call(fn, (a._value, b._value)))
 
 
 def equal(a: Any, b: Any) -> Tensor:
@@ -440,9 +477,24 @@ def not_equal(a: Any, b: Any) -> Tensor:
 # -- array operations ----------------------------------------------------------------------------
 
 
+def identity(x: Any) -> Tensor:
+    """A new tensor with the same value, differentiable (its gradient passes unchanged).
+
+    Tapes know a tensor by its key, so two identities of one tensor are two sources: what
+    `grad` and `hessian` hand a function, so that f(c, c) has two arguments, not one."""
+    x = to_tensor(x)
+    return emit(x._value, (x,), (_pass_through,), "identity")
+
+
+def _pass_through(F: Any, g: Any, ans: Any, x: Any) -> Any:
+    return g
+
+
 def stop_gradient(x: Any) -> Tensor:
     """The same value, cut from every tape."""
-    return detached(to_tensor(x)._value)
+    x = to_tensor(x)
+    core.note_read(x)
+    return detached(x._value)
 
 
 def reduce_sum(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:

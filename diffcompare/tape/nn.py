@@ -12,16 +12,16 @@ from typing import Any
 import numpy as np
 
 from ..errors import TapeValueError
-from .arguments import one_axis, packed
+from .arguments import one_axis
 from .core import Tensor, emit
-from .functions import reduce_sum, relu, sigmoid, softplus
+from .functions import reduce_sum, relu, sigmoid, softplus, to_tensor
 
 __all__ = ["log_softmax", "relu", "sigmoid", "softmax", "softplus"]
 
 
 def softmax(logits: Any, axis: int = -1) -> Tensor:
     """exp(logits) / sum(exp(logits)) along `axis`."""
-    x = packed(logits)
+    x = to_tensor(logits)
     along = _axis(x, axis, "softmax")
     shifted = np.exp(_shifted(x._value, along))
     with np.errstate(all="ignore"):
@@ -38,7 +38,7 @@ def softmax(logits: Any, axis: int = -1) -> Tensor:
 def log_softmax(logits: Any, axis: int = -1) -> Tensor:
     """logits - log(sum(exp(logits))) along `axis`: the log of softmax, without its
     underflow to log(0) for very unlikely classes."""
-    x = packed(logits)
+    x = to_tensor(logits)
     along = _axis(x, axis, "log_softmax")
     shifted = _shifted(x._value, along)
     with np.errstate(all="ignore"):

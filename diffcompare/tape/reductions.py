@@ -21,7 +21,6 @@ from .arguments import (
     as_result,
     kept_shape,
     one_axis,
-    packed,
     reduced_shape,
     reduction_axes,
     value_of,
@@ -37,6 +36,7 @@ from .functions import (
     reduce_sum,
     reshape,
     sqrt,
+    to_tensor,
     transpose,
 )
 
@@ -54,7 +54,7 @@ def reduce_min(input_tensor: Any, axis: Axis = None, keepdims: bool = False) -> 
 def _extreme(
     fn: Callable[..., Any], empty: float, x: Any, axis: Axis, keepdims: bool, name: str
 ) -> Tensor:
-    x = packed(x)
+    x = to_tensor(x)
     shape = x.shape
     axes = reduction_axes(axis, x.ndim, name)
     kept = kept_shape(shape, axes)
@@ -77,7 +77,7 @@ def reduce_prod(input_tensor: Any, axis: Axis = None, keepdims: bool = False) ->
     gradient (the product of the other elements) is then right where elements are zero,
     to every order, where dividing the product by each element would give nan.
     """
-    x = packed(input_tensor)
+    x = to_tensor(input_tensor)
     shape = x.shape
     axes = reduction_axes(axis, x.ndim, "reduce_prod")
     others = tuple(i for i in range(x.ndim) if i not in axes)
@@ -102,7 +102,7 @@ def reduce_prod(input_tensor: Any, axis: Axis = None, keepdims: bool = False) ->
 def reduce_logsumexp(input_tensor: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) along `axis`, without overflow: the largest element is taken out
     first (held constant, as in TensorFlow; the result does not depend on it)."""
-    x = packed(input_tensor)
+    x = to_tensor(input_tensor)
     axes = reduction_axes(axis, x.ndim, "reduce_logsumexp")
     kept = kept_shape(x.shape, axes)
     largest = np.max(x._value, axis=axes, keepdims=True, initial=-np.inf)
@@ -114,7 +114,7 @@ def reduce_logsumexp(input_tensor: Any, axis: Axis = None, keepdims: bool = Fals
 
 def reduce_variance(input_tensor: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """The mean squared deviation from the mean along `axis` (divided by n, as TF)."""
-    x = packed(input_tensor)
+    x = to_tensor(input_tensor)
     axes = reduction_axes(axis, x.ndim, "reduce_variance")
     deviation = x - reduce_mean(x, axes, keepdims=True)
     return reduce_mean(deviation * deviation, axes, keepdims=keepdims)
@@ -130,7 +130,7 @@ def cumsum(x: Any, axis: int = 0, exclusive: bool = False, reverse: bool = False
     """Running sums along `axis` (tf.math.cumsum): `exclusive` leaves each element out of
     its own sum, `reverse` sums from the end. The gradient is the running sum of the
     gradient taken the other way."""
-    x = packed(x)
+    x = to_tensor(x)
     ndim = x.ndim
     if ndim == 0:
         raise TapeValueError("cumsum needs a tensor of rank 1 or more, not a scalar")
