@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from diffcompare.batch import Case, run  # noqa: E402
+from diffcompare.batch.runner import Case, run  # noqa: E402
 
 POINTS_PER_EXPRESSION = 10
 
@@ -67,8 +67,8 @@ def naive(cases: list[Case], *, keep_sympy_cache: bool) -> float:
     from sympy.core.cache import clear_cache
 
     from diffcompare.engines.symbolic import make_symbols, to_sympy
-    from diffcompare.expr import variables
-    from diffcompare.parse import parse, parse_point
+    from diffcompare.language.expr import variables
+    from diffcompare.language.parse import parse, parse_point
 
     start = time.perf_counter()
     for case in cases:

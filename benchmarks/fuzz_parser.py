@@ -67,10 +67,10 @@ class Finding(Exception):
 
 
 def _load() -> tuple[Callable[..., object], ...]:
-    from diffcompare.compare import compare
+    from diffcompare.compare.comparison import compare
     from diffcompare.errors import DiffCompareError
-    from diffcompare.expr import variables
-    from diffcompare.parse import parse, parse_point
+    from diffcompare.language.expr import variables
+    from diffcompare.language.parse import parse, parse_point
 
     return parse, parse_point, compare, variables, DiffCompareError  # type: ignore[return-value]
 

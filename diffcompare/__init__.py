@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
-from .compare import Comparison, compare
+from .compare.comparison import Comparison, compare
 from .errors import (
     DiffCompareError,
     DomainError,
@@ -21,7 +21,7 @@ from .errors import (
     ParseError,
     TimeLimitError,
 )
-from .limits import DEFAULT_LIMITS, Limits
+from .language.limits import DEFAULT_LIMITS, Limits
 
 try:
     __version__ = _version("diffcompare")

@@ -1,5 +1,5 @@
 """``python -m diffcompare``: the same command line as the ``diffcompare`` script."""
 
-from .cli import main
+from .cli.main import main
 
 main(prog_name="diffcompare")

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .expr import Expr
 from .grading.feedback import Feedback
 from .grading.function import check_function
+from .language.expr import Expr
 
 __all__ = ["assert_derivative", "assert_gradient", "assert_hessian", "failure_report"]
 
@@ -52,7 +52,7 @@ def _assert(feedback: Feedback, of: str | Expr) -> Feedback:
 
 def failure_report(feedback: Feedback, of: str | Expr) -> str:
     """The readable text of a failed check: verdict, worst point, and where it ran."""
-    from .expr import to_text
+    from .language.expr import to_text
 
     details = feedback.details
     function = of if isinstance(of, str) else to_text(of)

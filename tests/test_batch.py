@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from diffcompare.batch import Case, Settings, evaluate_case, read_cases, resume_output, run
+from diffcompare.batch.runner import Case, Settings, evaluate_case, read_cases, resume_output, run
 from diffcompare.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from diffcompare.cli import main
+from diffcompare.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

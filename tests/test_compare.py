@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from diffcompare import Comparison, DomainError, InputError, LimitError, compare
-from diffcompare.compare import (
+from diffcompare.compare.comparison import (
     AGREE,
     DISAGREE,
     ENGINE_MODULES,

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from diffcompare import DiffCompareError, DomainError, compare
-from diffcompare.compare import NOT_DIFFERENTIABLE, OUT_OF_RANGE, Comparison
-from diffcompare.ops import TABLE, Operation
+from diffcompare.compare.comparison import NOT_DIFFERENTIABLE, OUT_OF_RANGE, Comparison
+from diffcompare.language.ops import TABLE, Operation
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,9 +13,9 @@ from operation_samples import sample
 
 from diffcompare.engines import finite, reference
 from diffcompare.engines.base import entries_for
-from diffcompare.expr import Call, Expr, Number, Variable
-from diffcompare.ops import TABLE
-from diffcompare.parse import parse
+from diffcompare.language.expr import Call, Expr, Number, Variable
+from diffcompare.language.ops import TABLE
+from diffcompare.language.parse import parse
 
 S19 = "3*x**2 + 2*x - 1"
 G = "(x1 + 5)*x2**2"

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from diffcompare.errors import InputError, LimitError
-from diffcompare.limits import DEFAULT_LIMITS, Limits
-from diffcompare.magnitude import check_at_point, check_constants
-from diffcompare.parse import parse
+from diffcompare.language.limits import DEFAULT_LIMITS, Limits
+from diffcompare.language.magnitude import check_at_point, check_constants
+from diffcompare.language.parse import parse
 
 # parse() runs check_constants itself; these trees are built with the guard off and then
 # checked directly, so that each test exercises the guard alone.

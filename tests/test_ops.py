@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy
 
-from diffcompare.ops import FUNCTIONS, OPERATIONS, TABLE
+from diffcompare.language.ops import FUNCTIONS, OPERATIONS, TABLE
 
 # a point inside every row's domain (first argument, second argument)
 INSIDE = {"acosh": (1.7, 2.0), "logb": (2.5, 3.0), "pow": (1.3, 2.5), "atanh": (0.4, 0.0)}

@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diffcompare.errors import DiffCompareError, InputError, LimitError, ParseError
-from diffcompare.expr import Call, Constant, Expr, Number, Variable, to_text
-from diffcompare.limits import Limits
-from diffcompare.ops import CONSTANTS, OPERATIONS, TABLE
-from diffcompare.parse import check_coordinate, check_point, parse, parse_point
+from diffcompare.language.expr import Call, Constant, Expr, Number, Variable, to_text
+from diffcompare.language.limits import Limits
+from diffcompare.language.ops import CONSTANTS, OPERATIONS, TABLE
+from diffcompare.language.parse import check_coordinate, check_point, parse, parse_point
 
 
 def value(expr: Expr, **env: float) -> float:

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diffcompare import DiffCompareError, Limits, compare
-from diffcompare.expr import Call, Expr, Number, Variable, variables
-from diffcompare.ops import CONSTANTS, FUNCTIONS, TABLE
-from diffcompare.parse import parse, parse_point
+from diffcompare.language.expr import Call, Expr, Number, Variable, variables
+from diffcompare.language.ops import CONSTANTS, FUNCTIONS, TABLE
+from diffcompare.language.parse import parse, parse_point
 
 BOUND = 2.0  # seconds for the parser
 COMPARE_BOUND = 8.0  # seconds for a comparison: its symbolic budget below, and the rest

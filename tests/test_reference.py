@@ -9,7 +9,7 @@ import pytest
 
 from diffcompare.engines import reference
 from diffcompare.engines.base import entries_for
-from diffcompare.parse import parse
+from diffcompare.language.parse import parse
 
 
 def run(text: str, point: list[float], order: int = 1) -> reference.EngineResult:

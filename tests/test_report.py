@@ -14,9 +14,9 @@ import pytest
 from rich.console import Console
 
 from diffcompare import compare
-from diffcompare.compare import ENGINE_MODULES, Comparison
+from diffcompare.compare.comparison import ENGINE_MODULES, Comparison
 from diffcompare.engines.base import EngineResult
-from diffcompare.report import CSV_COLUMNS, entry_name, render, to_csv, to_json, verdict
+from diffcompare.report.render import CSV_COLUMNS, entry_name, render, to_csv, to_json, verdict
 
 # SGR sequences that set a colour (foreground 30-37/90-97, background 40-47/100-107, 38;/48;)
 COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m")

@@ -11,9 +11,9 @@ from operation_samples import sample
 
 from diffcompare.engines import reference, symbolic
 from diffcompare.engines.base import entries_for
-from diffcompare.expr import Call, Constant, Number, Variable
-from diffcompare.ops import TABLE
-from diffcompare.parse import parse
+from diffcompare.language.expr import Call, Constant, Number, Variable
+from diffcompare.language.ops import TABLE
+from diffcompare.language.parse import parse
 
 
 def run(text: str, point: list[float], order: int = 1) -> symbolic.EngineResult:

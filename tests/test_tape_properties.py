@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import diffcompare.tape as dt
-from diffcompare.ops import TABLE, Operation
+from diffcompare.language.ops import TABLE, Operation
 from diffcompare.tape.functions import apply
 
 UNARY = [op for op in TABLE if op.arity == 1]

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from diffcompare.ops import TABLE, Operation
+from diffcompare.language.ops import TABLE, Operation
 from diffcompare.tape.functions import RAW_MATH
 from diffcompare.tape.reads import needed, reads
 

@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..evaluate import evaluate, undefined_reason
-from ..expr import Expr
-from ..expr import variables as variables_of
+from ..language.evaluate import evaluate, undefined_reason
+from ..language.expr import Expr
+from ..language.expr import variables as variables_of
 from .base import EngineResult, Entry, canonical
 
 LEVELS = 12

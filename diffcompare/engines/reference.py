@@ -16,8 +16,8 @@ from typing import Any
 import mpmath
 import sympy
 
-from ..expr import Expr
-from ..limits import DEFAULT_LIMITS, Limits
+from ..language.expr import Expr
+from ..language.limits import DEFAULT_LIMITS, Limits
 from . import symbolic
 from .base import EngineResult, Entry
 from .rounding import rounding_scale

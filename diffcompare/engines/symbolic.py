@@ -20,9 +20,9 @@ import sympy
 
 from ..deadline import time_budget
 from ..errors import InputError, TimeLimitError
-from ..expr import Call, Constant, Expr, Number, Variable, fold
-from ..limits import DEFAULT_LIMITS, Limits
-from ..ops import OPERATIONS
+from ..language.expr import Call, Constant, Expr, Number, Variable, fold
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.ops import OPERATIONS
 from .base import EngineResult, Entry, canonical
 
 SIMPLIFY_MAX_OPS = 30

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import tape as dt
-from ..expr import Constant, Expr, Number, Variable, fold
-from ..ops import CONSTANTS, OPERATIONS
+from ..language.expr import Constant, Expr, Number, Variable, fold
+from ..language.ops import CONSTANTS, OPERATIONS
 from ..tape.functions import apply
 from .base import EngineResult, Entry
 

@@ -21,11 +21,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..errors import DiffCompareError, InputError, LimitError, ParseError, TimeLimitError
-from ..expr import Expr, to_text
-from ..expr import variables as variables_of
-from ..limits import DEFAULT_LIMITS, Limits
-from ..magnitude import check_at_point
-from ..parse import name_problem, parse
+from ..language.expr import Expr, to_text
+from ..language.expr import variables as variables_of
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.magnitude import check_at_point
+from ..language.parse import name_problem, parse
 from . import sandbox
 from .feedback import Feedback, combine, invalid
 from .judge import grade

@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..engines.base import Entry, canonical
-from ..expr import Expr, fold
-from ..limits import Limits
-from ..ops import OPERATIONS
+from ..language.expr import Expr, fold
+from ..language.limits import Limits
+from ..language.ops import OPERATIONS
 
 if TYPE_CHECKING:
     import mpmath
@@ -86,7 +86,7 @@ def exact_values(
     """The reference's exact values of `entries` at one point (None where undefined).
     Refuses, with LimitError, a point where the function's values would be too large."""
     from ..engines import reference
-    from ..magnitude import check_at_point
+    from ..language.magnitude import check_at_point
 
     check_at_point(function, dict(zip(names, coordinates, strict=True)), limits)
     result = reference.run(
@@ -113,6 +113,6 @@ def reference_floats(
 
 def has_kink(expr: Expr, point: Mapping[str, float]) -> bool:
     """Whether some operation of `expr` sits on its kink here (|u| at u = 0, ...)."""
-    from ..compare import find_kinks
+    from ..compare.comparison import find_kinks
 
     return bool(find_kinks(expr, point))

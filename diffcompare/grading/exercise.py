@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import DiffCompareError, InputError
-from ..evaluate import evaluate
-from ..expr import variables as variables_of
-from ..limits import DEFAULT_LIMITS, Limits
-from ..parse import name_problem, parse
+from ..language.evaluate import evaluate
+from ..language.expr import variables as variables_of
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.parse import name_problem, parse
 from .feedback import Feedback
 from .mistakes import Mistake
 from .question import natural_sorted
@@ -469,7 +469,7 @@ def _same_answer(question: Question, answer: Any, alternative: Any, limits: Limi
         if question.type == "value":
             env: dict[str, Any] = {}
         else:
-            from ..magnitude import check_at_point
+            from ..language.magnitude import check_at_point
 
             env = points
             for k in range(MISTAKE_POINTS):

@@ -41,10 +41,10 @@ from typing import Any, Literal, NoReturn
 import numpy as np
 
 from ..errors import DiffCompareError, InputError, LimitError, TimeLimitError
-from ..expr import Expr
-from ..expr import variables as variables_of
-from ..limits import DEFAULT_LIMITS, Limits
-from ..parse import check_coordinate, name_problem, parse
+from ..language.expr import Expr
+from ..language.expr import variables as variables_of
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.parse import check_coordinate, name_problem, parse
 from .exact import Entry, canonical
 from .feedback import Feedback
 from .question import natural_sorted
@@ -493,7 +493,7 @@ def _reference_points(
 ) -> tuple[list[tuple[float, ...]], list[dict[Entry, float]]]:
     """`wanted` points of the domain where the function and every derivative asked for are
     finite, with the exact values there (rounded to float64)."""
-    from ..magnitude import check_at_point
+    from ..language.magnitude import check_at_point
     from .exact import has_kink, reference_floats
 
     entries = sorted({(), *(c.entry for c in components)}, key=lambda e: (len(e), e))

@@ -19,9 +19,9 @@ import numpy as np
 import sympy
 
 from ..errors import DomainError, LimitError, TimeLimitError
-from ..evaluate import evaluate, undefined_reason
-from ..expr import Expr, to_text
-from ..magnitude import check_at_point
+from ..language.evaluate import evaluate, undefined_reason
+from ..language.expr import Expr, to_text
+from ..language.magnitude import check_at_point
 from . import sandbox
 from .exact import SympyTree, symbols_for, value_at
 from .feedback import Feedback, invalid

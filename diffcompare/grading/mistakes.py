@@ -21,8 +21,8 @@ from functools import cache
 
 import sympy
 
-from ..expr import Call, Expr, Variable, walk
-from ..ops import OPERATIONS
+from ..language.expr import Call, Expr, Variable, walk
+from ..language.ops import OPERATIONS
 from .exact import SympyTree
 
 MESSAGES: dict[str, str] = {

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..errors import InputError
-from ..expr import Call, Expr, Number, Variable, fold
-from ..expr import variables as variables_of
-from ..limits import Limits
-from ..parse import parse
+from ..language.expr import Call, Expr, Number, Variable, fold
+from ..language.expr import variables as variables_of
+from ..language.limits import Limits
+from ..language.parse import parse
 
 
 def read_function(of: str | Expr, limits: Limits) -> Expr:

@@ -18,10 +18,10 @@ from typing import Any, Literal
 import mpmath
 
 from ..errors import DomainError, InputError
-from ..expr import Expr
-from ..expr import variables as variables_of
-from ..limits import DEFAULT_LIMITS, Limits
-from ..parse import check_coordinate, parse_point
+from ..language.expr import Expr
+from ..language.expr import variables as variables_of
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.parse import check_coordinate, parse_point
 from . import exact, sandbox
 from .exact import Entry, canonical
 from .feedback import Feedback, combine

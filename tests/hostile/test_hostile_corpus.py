@@ -14,9 +14,9 @@ import pytest
 from hostile_payloads import corpus
 
 from diffcompare import DiffCompareError, compare
-from diffcompare.batch import run
-from diffcompare.batch_inputs import read_cases
-from diffcompare.parse import parse, parse_point
+from diffcompare.batch.inputs import read_cases
+from diffcompare.batch.runner import run
+from diffcompare.language.parse import parse, parse_point
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUND = 2.0  # seconds; generous: every refusal here takes milliseconds

@@ -19,9 +19,9 @@ import sympy
 from diffcompare import DiffCompareError, LimitError, Limits, TimeLimitError, compare
 from diffcompare.deadline import time_budget
 from diffcompare.engines import symbolic
-from diffcompare.expr import Call, Constant, Number, Variable
 from diffcompare.grading import check_derivative
-from diffcompare.parse import check_tree
+from diffcompare.language.expr import Call, Constant, Number, Variable
+from diffcompare.language.parse import check_tree
 
 
 def _spin() -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import NoReturn
 
-from .errors import InputError, LimitError, ParseError
+from ..errors import InputError, LimitError, ParseError
 from .expr import Call, Constant, Expr, Number, Variable
 from .limits import DEFAULT_LIMITS, Limits
 from .magnitude import check_constants

@@ -22,7 +22,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .batch import (
+from ..batch.inputs import read_cases
+from ..batch.runner import (
     DEFAULT_TIMEOUT,
     Settings,
     Summary,
@@ -31,11 +32,10 @@ from .batch import (
     run,
     summarize,
 )
-from .batch_inputs import read_cases
-from .cli_options import comparison_options
-from .compare import ENGINE_MODULES
-from .errors import InputError
-from .limits import Limits
+from ..compare.comparison import ENGINE_MODULES
+from ..errors import InputError
+from ..language.limits import Limits
+from .options import comparison_options
 
 EXIT_AGREE, EXIT_DISAGREE = 0, 1
 FORMATS = ("table", "jsonl", "json", "csv")

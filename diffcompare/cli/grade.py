@@ -37,7 +37,7 @@ from typing import IO, Any
 import click
 
 from ..errors import DiffCompareError
-from .exercise import Exercise
+from ..grading.exercise import Exercise
 
 COLUMNS = ("student", "question", "score", "status", "mistake", "message")
 MAX_FIELD = 16 * 1024 * 1024

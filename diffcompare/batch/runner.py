@@ -1,7 +1,7 @@
 """Batch evaluation: many cases through the same comparison as the single command, in
 parallel, one result per case in input order.
 
-    >>> from diffcompare.batch import Case, run
+    >>> from diffcompare.batch.runner import Case, run
     >>> [r["agree"] for r in run([Case("x**2", "x=3"), Case("x*y", "x=1, y=2")], jobs=1)]
     [True, True]
 
@@ -27,11 +27,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .batch_inputs import Case, read_cases
-from .compare import DEFAULT_ATOL, DEFAULT_FD_RTOL, DEFAULT_RTOL, ENGINE_MODULES
-from .errors import DiffCompareError, InputError
-from .limits import DEFAULT_LIMITS, Limits
-from .pool import DEFAULT_MEMORY_LIMIT, Failure, OrderedPool
+from ..compare.comparison import DEFAULT_ATOL, DEFAULT_FD_RTOL, DEFAULT_RTOL, ENGINE_MODULES
+from ..errors import DiffCompareError, InputError
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..workers import DEFAULT_MEMORY_LIMIT, Failure, OrderedPool
+from .inputs import Case, read_cases
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -50,8 +50,8 @@ Result = dict[str, Any]
 
 # Imported by the forkserver before it forks workers: every worker starts with sympy loaded.
 WORKER_PRELOAD = (
-    "diffcompare.batch",
-    "diffcompare.compare",
+    "diffcompare.batch.runner",
+    "diffcompare.compare.comparison",
     "diffcompare.engines.symbolic",
     "diffcompare.engines.reference",
     "diffcompare.engines.finite",
@@ -147,7 +147,7 @@ def _check_settings(settings: Settings) -> None:
 
 @lru_cache(maxsize=256)
 def _parsed(text: str, limits: Limits) -> Any:
-    from .parse import parse
+    from ..language.parse import parse
 
     return parse(text, limits)
 
@@ -171,9 +171,9 @@ def evaluate_case(task: Any) -> Result:
 
 
 def _compare(case: Case, settings: Settings) -> dict[str, Any]:
-    from .compare import compare
-    from .expr import variables
-    from .parse import parse_point
+    from ..compare.comparison import compare
+    from ..language.expr import variables
+    from ..language.parse import parse_point
 
     if case.problem is not None:
         raise InputError(case.problem)

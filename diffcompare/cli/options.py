@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from .compare import DEFAULT_ATOL, DEFAULT_FD_RTOL, DEFAULT_RTOL, ENGINE_MODULES
-from .limits import DEFAULT_LIMITS, Limits
+from ..compare.comparison import DEFAULT_ATOL, DEFAULT_FD_RTOL, DEFAULT_RTOL, ENGINE_MODULES
+from ..language.limits import DEFAULT_LIMITS, Limits
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 

@@ -29,16 +29,16 @@ from typing import Any
 
 import numpy as np
 
-from .deadline import time_budget
-from .engines.base import EngineResult, Entry, entries_for
-from .errors import DiffCompareError, DomainError, InputError, LimitError
-from .evaluate import evaluate, undefined_reason
-from .expr import Call, Expr, to_text, walk
-from .expr import variables as variables_of
-from .limits import DEFAULT_LIMITS, Limits
-from .magnitude import check_at_point
-from .ops import OPERATIONS
-from .parse import check_point, check_tree, parse, parse_point
+from ..deadline import time_budget
+from ..engines.base import EngineResult, Entry, entries_for
+from ..errors import DiffCompareError, DomainError, InputError, LimitError
+from ..language.evaluate import evaluate, undefined_reason
+from ..language.expr import Call, Expr, to_text, walk
+from ..language.expr import variables as variables_of
+from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.magnitude import check_at_point
+from ..language.ops import OPERATIONS
+from ..language.parse import check_point, check_tree, parse, parse_point
 
 ENGINE_MODULES: dict[str, str] = {
     "symbolic": "diffcompare.engines.symbolic",
@@ -372,7 +372,7 @@ def find_kinks(expr: Expr, point: Mapping[str, float]) -> list[Kink]:
 
 
 def _point_from_mapping(at: Mapping[str, float], limits: Limits) -> dict[str, float]:
-    from .parse import check_coordinate
+    from ..language.parse import check_coordinate
 
     point: dict[str, float] = {}
     for name, value in at.items():
@@ -431,7 +431,7 @@ def _run_reference(
     limits: Limits,
     simplify: bool,
 ) -> Reference:
-    from .engines import reference
+    from ..engines import reference
 
     result = reference.run(
         expr,

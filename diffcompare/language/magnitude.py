@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
-from .errors import InputError, LimitError
+from ..errors import InputError, LimitError
 from .expr import Call, Constant, Expr, Number, Variable, fold, to_text
 from .limits import Limits
 from .ops import CONSTANTS, OPERATIONS

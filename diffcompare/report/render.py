@@ -16,7 +16,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .compare import (
+from ..compare.comparison import (
     DISAGREE,
     MISSING,
     NOT_DIFFERENTIABLE,
@@ -26,7 +26,7 @@ from .compare import (
     Check,
     Comparison,
 )
-from .engines.base import Entry
+from ..engines.base import Entry
 
 EXACT_DIGITS = 13
 VALUE_DIGITS = 11

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import InputError
+from ..errors import InputError
 
 FORMATS = (".txt", ".jsonl", ".csv")
 STDIN = "-"

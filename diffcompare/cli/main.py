@@ -15,14 +15,14 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .cli_options import comparison_options
-from .compare import (
+from .. import __version__
+from ..compare.comparison import (
     DEFAULT_FD_SAFETY,
     ENGINE_MODULES,
 )
-from .errors import DiffCompareError
-from .limits import Limits
+from ..errors import DiffCompareError
+from ..language.limits import Limits
+from .options import comparison_options
 
 EXIT_AGREE = 0
 EXIT_DISAGREE = 1
@@ -139,9 +139,9 @@ def compare(
 
     An EXPRESSION that starts with '-' goes after '--': diffcompare -- "-x**2" --at x=1
     """
-    from . import report
-    from .compare import compare as run_comparison
-    from .parse import parse_point
+    from ..compare.comparison import compare as run_comparison
+    from ..language.parse import parse_point
+    from ..report import render as report
 
     point = parse_point(at, where="--at", limits=limits) if at.strip() else {}
     comparison = run_comparison(
@@ -169,8 +169,8 @@ def compare(
 
 # Further commands register here. They import nothing from this module, so the late
 # imports cannot cycle.
-from .batch_cli import batch  # noqa: E402
-from .grading.grade_cli import grade  # noqa: E402
+from .batch import batch  # noqa: E402
+from .grade import grade  # noqa: E402
 
 main.add_command(batch)
 main.add_command(grade)
