@@ -11,7 +11,7 @@ element was taken twice). Only tile and constant padding have rules of their own
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -151,8 +151,9 @@ def pad(
                 f"pad: {kind} paddings {[b, a]} must be at most {n - limit} "
                 f"for an axis of length {n}"
             )
+    mirror: Literal["reflect", "symmetric"] = "reflect" if kind == "REFLECT" else "symmetric"
     positions = [
-        np.pad(np.arange(n), pair, mode=kind.lower()) for pair, n in zip(pairs, shape, strict=True)
+        np.pad(np.arange(n), pair, mode=mirror) for pair, n in zip(pairs, shape, strict=True)
     ]
     return getitem(x, np.ix_(*positions))
 
