@@ -78,6 +78,7 @@ from .reductions import (
     reduce_std,
     reduce_variance,
 )
+from .shapes import expand_dims, gather, pad, split, squeeze, tile
 
 __all__ = [
     "GradientTape",
@@ -92,6 +93,12 @@ __all__ = [
     "nn",
     "clip_by_value",
     "cumsum",
+    "expand_dims",
+    "gather",
+    "pad",
+    "split",
+    "squeeze",
+    "tile",
     "expm1",
     "floor",
     "log1p",
