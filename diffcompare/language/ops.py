@@ -7,7 +7,9 @@ writes it, and its derivative rule for the tape. Adding a function is adding a r
 Derivative rules are vector-Jacobian products written against a namespace `F` of
 differentiable functions and the ordinary arithmetic operators. The tape hands in either its
 recording functions (so a rule's own operations are taped, which is what makes gradients of
-gradients work) or plain numpy/math ones (the fast path when nothing needs recording). The
+gradients work) or plain numpy/math ones (the fast path when nothing needs recording). Besides
+the table's functions, `F` has `sign` and `positive` (1 where x > 0, else 0), constant
+pieces, and `zero_to_one` (x with its zeros made ones, a constant there). The
 rules never call sympy: the symbolic engine differentiates with sympy's own rules, so the
 three engines stay independent.
 
@@ -88,6 +90,14 @@ def _real_cbrt_sympy(x: Any) -> Any:
     return sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3)
 
 
+def _pow_rule_exponent(F: Any, g: Any, ans: Any, x: Any, y: Any) -> Any:
+    # d(x**y)/dy = x**y * log(x) is 0 * -inf at x = 0, where the limit (and autograd's and
+    # TensorFlow's answer) is 0. A base of 0 counts as 1 in the logarithm, which gives that
+    # 0, and so do the derivatives of this rule: the Hessian of x**y at (0, 2) is
+    # [[2, 0], [0, 0]].
+    return g * ans * F.log(F.zero_to_one(x))
+
+
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -129,7 +139,7 @@ TABLE: tuple[Operation, ...] = (
          scalar=operator.truediv, symbol="/", edges=(0.0,)),
     _row("pow", 2, np.power, lambda x, y: x**y,
          lambda F, g, ans, x, y: g * y * F.pow(x, y - 1),
-         lambda F, g, ans, x, y: g * ans * F.log(x),
+         _pow_rule_exponent,
          scalar=math.pow, symbol="**", edges=(0.0,)),
     _row("neg", 1, np.negative, lambda x: -x,
          lambda F, g, ans, x: -g,

@@ -12,6 +12,7 @@ intermediate array nobody reads again is freed as soon as the user's code lets g
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from itertools import count
 from operator import attrgetter
@@ -44,6 +45,15 @@ KEYS = count(1)
 
 def sync_active() -> None:
     SOLO[0] = (ACTIVE[0]._followed, ACTIVE[0]._records) if len(ACTIVE) == 1 else None
+
+
+def note_read(tensor: Tensor) -> None:
+    """A Variable read where no operation is recorded (a comparison, stop_gradient): a tape
+    that watches what is accessed watches it all the same, as TensorFlow's does, so that
+    max(v1, v2) can be differentiated with respect to the Variable it returns."""
+    if ACTIVE and isinstance(tensor, Variable) and tensor.trainable:
+        for tape in ACTIVE:
+            tape.note_read(tensor)
 
 
 def as_value(data: Any) -> Value:
@@ -128,6 +138,11 @@ class Tensor:
     @property
     def shape(self) -> tuple[int, ...]:
         return shape_of(self._value)
+
+    @property
+    def size(self) -> int:
+        """The number of elements (1 for a scalar), as numpy's `size`."""
+        return math.prod(shape_of(self._value))
 
     @property
     def ndim(self) -> int:

@@ -18,10 +18,27 @@ import numpy as np
 from ..errors import TapeIndexError, TapeValueError
 from ..language.ops import OPERATIONS, TABLE, Operation
 from . import core
-from .core import Tensor, Value, detached, emit, revived, shape_of, to_tensor
+from .core import Tensor, Value, detached, emit, revived, shape_of
 
 _FLOAT = float
 _RECOVERABLE = (ArithmeticError, ValueError)  # math's domain errors, float overflow, 1/0.
+
+
+def to_tensor(data: Any) -> Tensor:
+    """A function's argument as a tensor. A list or tuple that holds tensors is packed
+    (stacked), as TensorFlow and autograd do: reduce_mean([x, x + 2]) differentiates."""
+    if isinstance(data, Tensor):
+        return data
+    if isinstance(data, list | tuple) and _holds_tensors(data):
+        return stack(data)
+    return Tensor(data)
+
+
+def _holds_tensors(items: Sequence[Any]) -> bool:
+    return any(
+        isinstance(item, Tensor) or (isinstance(item, list | tuple) and _holds_tensors(item))
+        for item in items
+    )
 
 
 def _numpy_call(fn: Callable[..., Any], values: Sequence[Value]) -> Value:
@@ -53,7 +70,7 @@ def compute(op: Operation, values: Sequence[Value]) -> Value:
 def apply(op: Operation, *args: Any) -> Tensor:
     if op.name == "pow" and _is_number_zero(args[1]):
         return _one_like(args[0])
-    inputs = tuple(a if isinstance(a, Tensor) else Tensor(a) for a in args)
+    inputs = tuple(a if isinstance(a, Tensor) else to_tensor(a) for a in args)
     return emit(compute(op, [t._value for t in inputs]), inputs, op.rules, op.name)
 
 
@@ -85,6 +102,17 @@ def _raw_positive(x: Value) -> Value:
     if type(x) is _FLOAT:
         return 1.0 if x > 0 else 0.0
     return (np.asarray(x) > 0).astype(np.float64)
+
+
+def _raw_zero_to_one(x: Value) -> Value:
+    if type(x) is _FLOAT:
+        return 1.0 if x == 0.0 else x
+    return np.where(np.asarray(x) == 0.0, 1.0, x)
+
+
+def _taped_zero_to_one(x: Any) -> Any:
+    x = to_tensor(x)
+    return where(np.asarray(x._value) == 0.0, 1.0, x)
 
 
 def _raw_function(op: Operation) -> Callable[..., Value]:
@@ -119,7 +147,10 @@ def _taped_function(op: Operation) -> Callable[..., Tensor]:
 
 
 RAW_MATH = SimpleNamespace(
-    **{op.name: _raw_function(op) for op in TABLE}, sign=_raw_sign, positive=_raw_positive
+    **{op.name: _raw_function(op) for op in TABLE},
+    sign=_raw_sign,
+    positive=_raw_positive,
+    zero_to_one=_raw_zero_to_one,
 )
 # For records whose values are all floats: `math` itself, without RAW_MATH's checks. Where
 # math refuses (a domain edge, an overflow) the caller runs the rule again with RAW_MATH on
@@ -128,11 +159,13 @@ FLOAT_MATH = SimpleNamespace(
     **{op.name: op.scalar or _raw_function(op) for op in TABLE},
     sign=_raw_sign,
     positive=_raw_positive,
+    zero_to_one=_raw_zero_to_one,
 )
 TAPE_MATH = SimpleNamespace(
     **{op.name: _taped_function(op) for op in TABLE},
     sign=lambda x: detached(_raw_sign(to_tensor(x)._value)),
     positive=lambda x: detached(_raw_positive(to_tensor(x)._value)),
+    zero_to_one=_taped_zero_to_one,
 )
 
 
@@ -425,8 +458,12 @@ def _install_operators() -> None:
 
 
 def _compare(fn: Callable[..., Any], a: Any, b: Any) -> Tensor:
-    """Comparisons have no derivative: their results are never followed by a tape."""
-    return detached(_numpy_call(fn, (to_tensor(a)._value, to_tensor(b)._value)))
+    """Comparisons have no derivative: their results are never followed by a tape. They
+    still read their Variables (see `core.note_read`)."""
+    a, b = to_tensor(a), to_tensor(b)
+    core.note_read(a)
+    core.note_read(b)
+    return detached(_numpy_call(fn, (a._value, b._value)))
 
 
 def equal(a: Any, b: Any) -> Tensor:
@@ -440,9 +477,24 @@ def not_equal(a: Any, b: Any) -> Tensor:
 # -- array operations ----------------------------------------------------------------------------
 
 
+def identity(x: Any) -> Tensor:
+    """A new tensor with the same value, differentiable (its gradient passes unchanged).
+
+    Tapes know a tensor by its key, so two identities of one tensor are two sources: what
+    `grad` and `hessian` hand a function, so that f(c, c) has two arguments, not one."""
+    x = to_tensor(x)
+    return emit(x._value, (x,), (_pass_through,), "identity")
+
+
+def _pass_through(F: Any, g: Any, ans: Any, x: Any) -> Any:
+    return g
+
+
 def stop_gradient(x: Any) -> Tensor:
     """The same value, cut from every tape."""
-    return detached(to_tensor(x)._value)
+    x = to_tensor(x)
+    core.note_read(x)
+    return detached(x._value)
 
 
 def reduce_sum(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
@@ -495,12 +547,23 @@ def reshape(x: Any, shape: Sequence[int]) -> Tensor:
     )
 
 
-def transpose(x: Any) -> Tensor:
+def transpose(x: Any, perm: Sequence[int] | None = None) -> Tensor:
+    """Axes permuted: axis i of the result is axis perm[i] of x (None: reversed, as TF)."""
     x = to_tensor(x)
+    ndim = x.ndim
+    order = tuple(range(ndim - 1, -1, -1)) if perm is None else tuple(int(p) for p in perm)
+    if not all(-ndim <= p < ndim for p in order) or sorted(p % ndim for p in order) != list(
+        range(ndim)
+    ):
+        raise TapeValueError(f"transpose: perm {list(order)} is not a permutation of {ndim} axes")
+    order = tuple(p % ndim for p in order)
+    if order == tuple(range(ndim)):
+        return x
+    inverse = tuple(int(i) for i in np.argsort(order))
     return emit(
-        np.transpose(x._value) if x.ndim else x._value,
+        np.transpose(x._value, order),
         (x,),
-        (lambda F, g, ans, x: transpose(g),),
+        (lambda F, g, ans, x: transpose(g, inverse),),
         "transpose",
     )
 
@@ -515,16 +578,30 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return emit(value, items, tuple(rule(k) for k in range(len(items))), "stack")
 
 
-def concat(tensors: Sequence[Any]) -> Tensor:
-    """Vectors (or scalars, as length-1 vectors) joined end to end."""
-    items = tuple(
-        reshape(t, (-1,)) if to_tensor(t).shape != () else reshape(t, (1,)) for t in tensors
-    )
-    value = np.concatenate([np.asarray(t._value, dtype=np.float64) for t in items])
-    bounds = np.cumsum([0] + [t.shape[0] for t in items])
+def concat(values: Sequence[Any], axis: int) -> Tensor:
+    """Tensors of one rank joined along `axis` (tf.concat); their other axes must agree."""
+    items = tuple(to_tensor(t) for t in values)
+    if not items:
+        raise TapeValueError("concat needs at least one tensor")
+    ndim = items[0].ndim
+    if ndim == 0:
+        raise TapeValueError("concat: can't concatenate scalars (use stack instead)")
+    if not -ndim <= axis < ndim:
+        raise TapeValueError(f"concat: axis {axis} is out of range for tensors of rank {ndim}")
+    axis %= ndim
+    for t in items:
+        if t.ndim != ndim or t.shape[:axis] + t.shape[axis + 1 :] != (
+            items[0].shape[:axis] + items[0].shape[axis + 1 :]
+        ):
+            shapes = ", ".join(str(u.shape) for u in items)
+            raise TapeValueError(f"concat: shapes {shapes} do not join along axis {axis}")
+    if len(items) == 1:
+        return items[0]
+    value = np.concatenate([t._value for t in items], axis=axis)
+    bounds = np.cumsum([0] + [t.shape[axis] for t in items])
 
     def rule(k: int) -> Callable[..., Any]:
-        piece = slice(int(bounds[k]), int(bounds[k + 1]))
+        piece = (slice(None),) * axis + (slice(int(bounds[k]), int(bounds[k + 1])),)
         return lambda F, g, ans, *xs: getitem(g, piece)
 
     return emit(value, items, tuple(rule(k) for k in range(len(items))), "concat")
@@ -556,10 +633,12 @@ def _scatter(g: Any, index: Any, shape: tuple[int, ...]) -> Tensor:
 
 
 def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product with numpy's `@` rules: the last two axes multiply, the axes before
+    them broadcast (batches), and a vector argument is a row or a column as it fits."""
     a, b = to_tensor(a), to_tensor(b)
-    if a.ndim not in (1, 2) or b.ndim not in (1, 2):
+    if a.ndim == 0 or b.ndim == 0:
         raise TapeValueError(
-            f"matmul takes vectors and matrices, got shapes {a.shape} and {b.shape}"
+            f"matmul needs tensors of rank 1 or more, got shapes {a.shape} and {b.shape}"
         )
     try:
         with np.errstate(all="ignore"):
@@ -574,27 +653,43 @@ def matmul(a: Any, b: Any) -> Tensor:
     )
 
 
+def _matrix_transpose(x: Any) -> Tensor:
+    ndim = len(shape_of(_value(x)))
+    return transpose(x, tuple(range(ndim - 2)) + (ndim - 1, ndim - 2))
+
+
+def _as_matrices(g: Any, a_nd: int, b_nd: int) -> Any:
+    """The output gradient with the axes a vector argument lacked put back (length 1)."""
+    shape = shape_of(_value(g))
+    if a_nd == 1:
+        shape = shape[: len(shape) - (b_nd > 1)] + (1,) + shape[len(shape) - (b_nd > 1) :]
+    if b_nd == 1:
+        shape = shape + (1,)
+    return reshape(g, shape)
+
+
 def _matmul_rule_a(F: Any, g: Any, ans: Any, a: Any, b: Any) -> Any:
-    a_nd, b_nd = len(shape_of(_value(a))), len(shape_of(_value(b)))
-    if b_nd == 1:  # g has the shape of a without its last axis
-        return _outer(g, b) if a_nd == 2 else g * b
-    return matmul(g, transpose(b))
+    a_shape, b_shape = shape_of(_value(a)), shape_of(_value(b))
+    g = _as_matrices(g, len(a_shape), len(b_shape))
+    b2 = reshape(b, (1, b_shape[0])) if len(b_shape) == 1 else _matrix_transpose(b)
+    part = matmul(g, b2)  # (..., m, k); a vector's m is 1
+    if len(a_shape) == 1:
+        part = reshape(part, part.shape[:-2] + part.shape[-1:])
+    return part  # the batch axes a lacks are summed back by the tape
 
 
 def _matmul_rule_b(F: Any, g: Any, ans: Any, a: Any, b: Any) -> Any:
-    a_nd = len(shape_of(_value(a)))
-    if a_nd == 1:
-        return _outer(a, g) if len(shape_of(_value(b))) == 2 else g * a
-    return matmul(transpose(a), g)
+    a_shape, b_shape = shape_of(_value(a)), shape_of(_value(b))
+    g = _as_matrices(g, len(a_shape), len(b_shape))
+    a2 = reshape(a, (a_shape[0], 1)) if len(a_shape) == 1 else _matrix_transpose(a)
+    part = matmul(a2, g)  # (..., k, n); a vector's n is 1
+    if len(b_shape) == 1:
+        part = reshape(part, part.shape[:-1])
+    return part
 
 
 def _value(x: Any) -> Value:
     return x._value if isinstance(x, Tensor) else x
-
-
-def _outer(u: Any, v: Any) -> Tensor:
-    u, v = to_tensor(u), to_tensor(v)
-    return reshape(u, (u.shape[0], 1)) * reshape(v, (1, v.shape[0]))
 
 
 def maximum(a: Any, b: Any) -> Tensor:

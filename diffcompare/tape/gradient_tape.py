@@ -68,7 +68,11 @@ class GradientTape:
 
     def _push(self) -> None:
         if self._recording:
-            raise TapeUsageError("this tape is already recording")
+            # ValueError, as TensorFlow raises here
+            raise TapeValueError(
+                "this tape is already recording: a tape cannot be entered again inside its "
+                "own `with` block"
+            )
         self._recording = True
         core.ACTIVE.append(self)
         core.sync_active()
@@ -103,7 +107,8 @@ class GradientTape:
         """Follow a tensor (or a nest of them) from now on."""
         for item in _flatten(tensor):
             if not isinstance(item, Tensor):
-                raise TapeTypeError(
+                # ValueError, as TensorFlow raises for a numpy array or a number
+                raise TapeValueError(
                     f"watch() takes tensors or Variables, not {type(item).__name__}: "
                     "wrap plain values with constant()"
                 )
@@ -116,6 +121,11 @@ class GradientTape:
         self._watched[tensor] = None
         self._followed.add(key)
         return key
+
+    def note_read(self, variable: Variable) -> None:
+        """`variable` was read inside the block: watch it if this tape watches what is read."""
+        if self._watch_accessed:
+            self._follow(variable)
 
     def watched_variables(self) -> tuple[Variable, ...]:
         return tuple(t for t in self._watched if isinstance(t, Variable))
@@ -248,8 +258,12 @@ class GradientTape:
     ) -> dict[int, Any]:
         """Gradients of the targets (weighted by the seeds), by the keys of followed tensors."""
         keep = {source._key for source in sources}
-        # Record the backward pass on the other tapes that are open (gradients of
-        # gradients); never on this one.
+        # The backward pass is recorded by the other tapes that are open (gradients of
+        # gradients), and by this one too when it is persistent and asked inside its own
+        # block (TensorFlow's single-tape higher derivatives); a non-persistent tape is
+        # spent by this call, so it need not record it.
+        if self._persistent and self._recording:
+            return self._play(targets, seeds, keep)
         was_recording = self._recording
         self._pop()
         try:
@@ -280,6 +294,8 @@ class GradientTape:
             value: Any = seed if taped else seed._value
             grads[key] = grads[key] + value if key in grads else value
         records = self._records
+        if self._recording:  # this pass adds records of its own: play the ones there were
+            records = records[:]
         if taped:
             for record in reversed(records):
                 if len(record) == 7:
@@ -453,7 +469,9 @@ def _ones(value: Any) -> Any:
 
 def _check_mode(mode: str) -> None:
     if mode not in ("none", "zero"):
-        raise TapeValueError(f"unconnected_gradients must be 'none' or 'zero', not {mode!r}")
+        raise TapeValueError(
+            f"Unknown value for unconnected_gradients: {mode!r} (use 'none' or 'zero')"
+        )
 
 
 def _as_result(grad: Any, source: Tensor, zero: bool) -> Any:
