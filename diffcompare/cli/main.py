@@ -16,12 +16,8 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..compare.comparison import (
-    DEFAULT_FD_SAFETY,
-    ENGINE_MODULES,
-)
+from ..compare.settings import Settings
 from ..errors import DiffCompareError
-from ..language.limits import Limits
 from .options import comparison_options
 
 EXIT_AGREE = 0
@@ -123,17 +119,17 @@ def main() -> None:
     default="table",
     show_default=True,
 )
+@click.option(
+    "--formulas",
+    is_flag=True,
+    help="Show the symbolic derivative formulas above the table (JSON always has them).",
+)
 def compare(
     expression: str,
     at: str,
-    order: int,
-    engines: tuple[str, ...],
-    step: float | None,
-    rtol: float,
-    atol: float,
-    fd_rtol: float,
-    limits: Limits,
+    settings: Settings,
     output_format: str,
+    formulas: bool,
 ) -> int:
     """Compare the engines on EXPRESSION at the point --at.
 
@@ -143,19 +139,8 @@ def compare(
     from ..language.parse import parse_point
     from ..report import render as report
 
-    point = parse_point(at, where="--at", limits=limits) if at.strip() else {}
-    comparison = run_comparison(
-        expression,
-        point,
-        order=order,
-        engines=engines or tuple(ENGINE_MODULES),
-        rtol=rtol,
-        atol=atol,
-        fd_rtol=fd_rtol,
-        fd_safety=DEFAULT_FD_SAFETY,
-        step=step,
-        limits=limits,
-    )
+    point = parse_point(at, where="--at", limits=settings.limits) if at.strip() else {}
+    comparison = run_comparison(expression, point, settings)
     if output_format == "json":
         click.echo(report.to_json(comparison))
     elif output_format == "csv":
@@ -163,7 +148,12 @@ def compare(
     else:
         from rich.console import Console
 
-        report.render(comparison, Console())
+        console = Console()
+        if formulas:
+            from ..report.formulas import formula_lines
+
+            console.print(formula_lines(comparison, console.width), soft_wrap=True)
+        report.render(comparison, console)
     return EXIT_AGREE if comparison.agree else EXIT_DISAGREE
 
 
