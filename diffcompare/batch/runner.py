@@ -30,7 +30,7 @@ from typing import Any
 from ..compare.settings import DEFAULT_SETTINGS, Settings
 from ..errors import DiffCompareError, InputError
 from ..language.limits import Limits
-from ..workers import DEFAULT_MEMORY_LIMIT, Failure, OrderedPool
+from ..workers import Failure, OrderedPool
 from .inputs import Case, read_cases
 
 __all__ = [
@@ -46,16 +46,20 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_MEMORY_LIMIT = 4 * 2**30
+"""Address space one case may add to its worker's, in bytes: one runaway case cannot take
+the machine down."""
 Result = dict[str, Any]
 
-# Imported by the forkserver before it forks workers: every worker starts with sympy loaded.
+# Imported by the process that forks the workers, so no case pays for an import; the last
+# entry runs one small case there (sympy loads more on its first derivative).
 WORKER_PRELOAD = (
-    "diffcompare.batch.runner",
     "diffcompare.compare.comparison",
     "diffcompare.engines.symbolic",
     "diffcompare.engines.reference",
     "diffcompare.engines.finite",
     "diffcompare.engines.tape",
+    "diffcompare.batch.runner:warm_up",
 )
 
 
@@ -79,8 +83,8 @@ def run(
     ``order`` wins); unless `settings.simplify` says otherwise, formulas are not
     simplified here: sympy's simplify would cost more than every engine and the reference
     together. A case running longer than `timeout` seconds becomes an error
-    row of kind ``timeout`` and its worker is replaced; `memory_limit` bounds each worker's
-    address space in bytes (None: no bound).
+    row of kind ``timeout`` and its worker is replaced; `memory_limit` bounds the address
+    space one case may add to its worker's, in bytes (None: no bound).
 
     `evaluate` replaces the function a worker runs per task (it gets an object with `case`
     and `settings`); it exists so tests can make a case hang or crash, and must be picklable.
@@ -126,6 +130,11 @@ def _parsed(text: str, limits: Limits) -> Any:
     from ..language.parse import parse
 
     return parse(text, limits)
+
+
+def warm_up() -> None:
+    """Computes one small case, so that what it loads is loaded before a worker starts."""
+    evaluate_case(_Task(Case("x**2*exp(y)", "x=1, y=2"), DEFAULT_SETTINGS))
 
 
 def evaluate_case(task: Any) -> Result:

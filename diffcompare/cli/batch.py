@@ -33,6 +33,7 @@ from ..batch.runner import (
 )
 from ..compare.settings import Settings
 from ..errors import InputError
+from ..workers import shutdown as stop_workers
 from .options import comparison_options
 
 EXIT_AGREE, EXIT_DISAGREE = 0, 1
@@ -114,8 +115,19 @@ def batch(
     new: list[dict[str, Any]] = []
     with _destination(output, append=resume) as stream:
         writer = _writer(output_format, stream)
-        results = run(pending, jobs=jobs, timeout=timeout, settings=settings)
-        with contextlib.closing(results), _progress(len(pending)) as advance:
+        results = run(
+            pending,
+            jobs=jobs,
+            timeout=timeout,
+            settings=settings,
+        )
+        # the workers (and the process that forks them) end before the command does
+        with (
+            contextlib.ExitStack() as cleanup,
+            contextlib.closing(results),
+            _progress(len(pending)) as advance,
+        ):
+            cleanup.callback(stop_workers)
             for result in results:
                 writer.write(result)
                 new.append(result)
