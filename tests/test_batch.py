@@ -227,6 +227,14 @@ def test_cli_formats_and_exit_statuses(tmp_path: Path) -> None:
     assert stdin.returncode == 0 and strict(stdin.stdout)["id"] == "s"
 
 
+def test_cli_scheduler_goes_with_the_dask_executor(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("x**2 @ x=3\n")
+    done = cli("batch", str(good), "--scheduler", "tcp://127.0.0.1:1")
+    assert done.returncode == 2
+    assert "--scheduler goes with --executor dask" in done.stderr
+
+
 def test_cli_fail_fast_stops_at_the_first_disagreement(tmp_path: Path) -> None:
     path = tmp_path / "cases.txt"
     path.write_text("x @ x=1\nsin( @ x=1\n" + "x**2 @ x=2\n" * 20)

@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..cluster import LOCAL, ClusterPool
 from ..compare.settings import DEFAULT_SETTINGS, Settings
 from ..errors import DiffCompareError, InputError
 from ..language.limits import Limits
@@ -46,6 +47,8 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 30.0
+EXECUTORS = ("local", "dask")
+"""Where the cases run: this machine's worker processes, or a Dask cluster."""
 DEFAULT_MEMORY_LIMIT = 4 * 2**30
 """Address space one case may add to its worker's, in bytes: one runaway case cannot take
 the machine down."""
@@ -77,6 +80,8 @@ def run(
     settings: Settings = DEFAULT_SETTINGS,
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
     evaluate: Callable[[Any], Result] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> Generator[Result, None, None]:
     """One result per case, in the order of `cases`, computed by `jobs` worker processes
     (default: one per core). Every case is compared with `settings` (a case's own
@@ -85,6 +90,11 @@ def run(
     together. A case running longer than `timeout` seconds becomes an error
     row of kind ``timeout`` and its worker is replaced; `memory_limit` bounds the address
     space one case may add to its worker's, in bytes (None: no bound).
+
+    `executor` ``"dask"`` runs the cases on a Dask cluster instead (`cluster.ClusterPool`):
+    `scheduler` is its address, or ``"local"`` (the default) for a LocalCluster of `jobs`
+    worker processes started here; the same rows come back in the same order. There the
+    timeout interrupts the case in its Dask worker, and `memory_limit` is the cluster's own.
 
     `evaluate` replaces the function a worker runs per task (it gets an object with `case`
     and `settings`); it exists so tests can make a case hang or crash, and must be picklable.
@@ -98,15 +108,27 @@ def run(
         raise InputError(f"timeout must be a positive number of seconds, not {timeout}")
     if not case_list:
         return
+    if executor not in EXECUTORS:
+        raise InputError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     tasks = [(_affinity(case), _Task(case, settings)) for case in case_list]
-    pool: OrderedPool[_Task, Result] = OrderedPool(
-        evaluate or evaluate_case,
-        tasks,
-        jobs=jobs,
-        timeout=timeout,
-        memory_limit=memory_limit,
-        preload=WORKER_PRELOAD,
-    )
+    pool: OrderedPool[_Task, Result] | ClusterPool[_Task, Result]
+    if executor == "dask":
+        pool = ClusterPool(
+            evaluate or evaluate_case,
+            tasks,
+            scheduler=scheduler or LOCAL,
+            jobs=jobs,
+            timeout=timeout,
+        )
+    else:
+        pool = OrderedPool(
+            evaluate or evaluate_case,
+            tasks,
+            jobs=jobs,
+            timeout=timeout,
+            memory_limit=memory_limit,
+            preload=WORKER_PRELOAD,
+        )
     try:
         for case, outcome in zip(case_list, pool.results(), strict=True):
             if isinstance(outcome, Failure):
