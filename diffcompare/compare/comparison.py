@@ -54,7 +54,7 @@ DEFAULT_ATOL = 1e-12
 DEFAULT_FD_RTOL = 1e-6
 DEFAULT_FD_SAFETY = 10.0
 
-_BUDGET_HINT = " (Limits.symbolic_seconds; a caller who trusts its input may raise it)"
+_BUDGET_HINT = " (Limits.symbolic_seconds)"
 
 # Statuses of one engine's entry. The first four count as agreement.
 EPS = 2.0**-52
@@ -398,7 +398,9 @@ def _check_order(order: int, n_variables: int, limits: Limits) -> None:
     if isinstance(order, bool) or not isinstance(order, int) or order < 0:
         raise InputError(f"order must be a whole number >= 0, not {order!r}")
     if order > limits.max_order:
-        raise LimitError(f"order {order} is above the limit of {limits.max_order}")
+        raise LimitError(
+            f"order {order} is above the limit of {limits.max_order} (Limits.max_order)"
+        )
     if order > 2 and n_variables != 1:
         raise InputError(
             f"order {order} needs an expression of one variable (this one has {n_variables}); "
