@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .compare.comparison import Comparison, compare
+    from .compare.settings import Settings
     from .errors import (
         DiffCompareError,
         DomainError,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 _HOMES = {
     "compare": "compare.comparison",
     "Comparison": "compare.comparison",
+    "Settings": "compare.settings",
     "DiffCompareError": "errors",
     "DomainError": "errors",
     "InputError": "errors",
@@ -51,6 +53,7 @@ __all__ = [
     "LimitError",
     "Limits",
     "ParseError",
+    "Settings",
     "TimeLimitError",
     "__version__",
     "compare",

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ..compare.comparison import DEFAULT_FD_SAFETY, ENGINE_MODULES
-from ..language.limits import Limits
+from ..compare.settings import Settings
 from .main import EXIT_AGREE, EXIT_DISAGREE
 from .options import comparison_options
 
@@ -43,17 +42,17 @@ class ExpressionCommand(click.Command):
     default="table",
     show_default=True,
 )
+@click.option(
+    "--formulas",
+    is_flag=True,
+    help="Show the symbolic derivative formulas above the table (JSON always has them).",
+)
 def compare(
     expression: str,
     at: tuple[str, ...],
-    order: int,
-    engines: tuple[str, ...],
-    step: float | None,
-    rtol: float,
-    atol: float,
-    fd_rtol: float,
-    limits: Limits,
+    settings: Settings,
     output_format: str,
+    formulas: bool,
 ) -> int:
     """Compare the engines on EXPRESSION at the point --at.
 
@@ -64,19 +63,8 @@ def compare(
     from ..report import render as report
 
     # every --at adds its names; a name given twice is refused by parse_point
-    point = parse_point(", ".join(at), where="--at", limits=limits)
-    comparison = run_comparison(
-        expression,
-        point,
-        order=order,
-        engines=engines or tuple(ENGINE_MODULES),
-        rtol=rtol,
-        atol=atol,
-        fd_rtol=fd_rtol,
-        fd_safety=DEFAULT_FD_SAFETY,
-        step=step,
-        limits=limits,
-    )
+    point = parse_point(", ".join(at), where="--at", limits=settings.limits)
+    comparison = run_comparison(expression, point, settings)
     if output_format == "json":
         click.echo(report.to_json(comparison))
     elif output_format == "csv":
@@ -84,5 +72,10 @@ def compare(
     else:
         from rich.console import Console
 
-        report.render(comparison, Console())
+        console = Console()
+        if formulas:
+            from ..report.formulas import formula_lines
+
+            console.print(formula_lines(comparison, console.width), soft_wrap=True)
+        report.render(comparison, console)
     return EXIT_AGREE if comparison.agree else EXIT_DISAGREE

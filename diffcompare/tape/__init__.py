@@ -11,7 +11,9 @@ TensorFlow's GradientTape (watch, persistent tapes, nested tapes for higher deri
     d2y = outer.gradient(dy, x)        # 18
 """
 
+from . import linalg, nn
 from .core import Tensor, Variable, constant
+from .elementwise import clip_by_value, expm1, floor, log1p, round, sign
 from .functional import grad, hessian, value_and_grad
 from .functions import (
     abs,
@@ -39,7 +41,6 @@ from .functions import (
     log,
     log2,
     log10,
-    matmul,
     maximum,
     minimum,
     multiply,
@@ -66,7 +67,18 @@ from .functions import (
     where,
 )
 from .gradient_tape import GradientTape
+from .linalg import einsum, matmul, tensordot
 from .optimizers import SGD, clip_by_global_norm
+from .reductions import (
+    cumsum,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_min,
+    reduce_prod,
+    reduce_std,
+    reduce_variance,
+)
+from .shapes import expand_dims, gather, pad, split, squeeze, tile
 
 __all__ = [
     "GradientTape",
@@ -78,6 +90,29 @@ __all__ = [
     "grad",
     "hessian",
     "value_and_grad",
+    "nn",
+    "linalg",
+    "einsum",
+    "tensordot",
+    "clip_by_value",
+    "cumsum",
+    "expand_dims",
+    "gather",
+    "pad",
+    "split",
+    "squeeze",
+    "tile",
+    "expm1",
+    "floor",
+    "log1p",
+    "reduce_logsumexp",
+    "reduce_max",
+    "reduce_min",
+    "reduce_prod",
+    "reduce_std",
+    "reduce_variance",
+    "round",
+    "sign",
     "abs",
     "acos",
     "acosh",
