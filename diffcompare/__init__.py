@@ -24,6 +24,18 @@ from .errors import (
 )
 from .language.limits import DEFAULT_LIMITS, Limits
 
+_STUDIES = {"sweep": "diffcompare.study.sweep", "steps": "diffcompare.study.steps"}
+
+
+def __getattr__(name: str) -> object:
+    # the step study and the sweep load on first use, like the engines
+    if name in _STUDIES:
+        import importlib
+
+        return getattr(importlib.import_module(_STUDIES[name]), name)
+    raise AttributeError(f"module 'diffcompare' has no attribute {name!r}")
+
+
 try:
     __version__ = _version("diffcompare")
 except PackageNotFoundError:  # running from a source tree that was never installed
@@ -42,4 +54,6 @@ __all__ = [
     "TimeLimitError",
     "__version__",
     "compare",
+    "steps",
+    "sweep",
 ]

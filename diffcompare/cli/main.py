@@ -161,6 +161,8 @@ def compare(
 # imports cannot cycle.
 from .batch import batch  # noqa: E402
 from .grade import grade  # noqa: E402
+from .sweep import sweep  # noqa: E402
 
 main.add_command(batch)
 main.add_command(grade)
+main.add_command(sweep)
