@@ -63,7 +63,7 @@ __all__ = [
 
 REFERENCE_DIGITS = 50
 
-_BUDGET_HINT = " (Limits.symbolic_seconds; a caller who trusts its input may raise it)"
+_BUDGET_HINT = " (Limits.symbolic_seconds)"
 
 # Statuses of one engine's entry. The first four count as agreement.
 EPS = 2.0**-52
