@@ -377,7 +377,12 @@ def test_reshape_transpose_stack_concat():
     w = np.arange(6.0).reshape(3, 2) + 1
 
     def f(x: Any) -> Any:
-        parts = dt.concat([dt.transpose(x) * w, dt.reshape(x, (6,)), x[0, 0]])
+        flat = [
+            dt.reshape(dt.transpose(x) * w, (6,)),
+            dt.reshape(x, (6,)),
+            dt.reshape(x[0, 0], (1,)),
+        ]
+        parts = dt.concat(flat, axis=0)
         return dt.reduce_sum(dt.stack([parts, parts * 2]) ** 2)
 
     def f_plain(x: np.ndarray) -> float:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,6 +24,7 @@ from ..language.evaluate import evaluate, undefined_reason
 from ..language.expr import Expr
 from ..language.expr import variables as variables_of
 from .base import EngineResult, Entry, canonical
+from .stencils import EPS, ROUNDING_ULPS, Difference, Stencil, combine, stencil
 
 LEVELS = 12
 """Halving steps tried by the extrapolation: 12 reach h0/2048, enough to fit between a point
@@ -33,53 +33,9 @@ and a nearby edge of the domain; the smallest steps are rarely chosen (their rou
 BASE_STEP = 0.1
 """First step relative to max(1, |x|), rounded down to a power of two (x ± h is then exact)."""
 
-ROUNDING_ULPS = 4.0
-"""Relative error assumed for one float64 function value, in units of machine epsilon."""
-
-EPS = float(np.finfo(np.float64).eps)
-
-
-@dataclass(frozen=True)
-class Stencil:
-    """A central difference for one entry: sum(c * f(x + offsets * h)) / (divisor * h^orders)."""
-
-    axes: tuple[int, ...]
-    """The distinct variables differentiated by, in increasing order."""
-    orders: tuple[int, ...]
-    """How many times each of them."""
-    offsets: tuple[tuple[int, ...], ...]
-    """One tuple per point: the multiple of h added to each axis."""
-    coefficients: tuple[int, ...]
-    divisor: int
-
-
-def _central_1d(order: int) -> tuple[list[tuple[int, int]], int]:
-    """(offset, coefficient) pairs, largest offset first, and the divisor of the k-th central
-    difference with error O(h²)."""
-    even = order - order % 2
-    base = [(even // 2 - j, (-1) ** j * math.comb(even, j)) for j in range(even + 1)]
-    if order % 2 == 0:
-        return base, 1
-    # odd order: the even difference of (f(x+h) - f(x-h)) / 2
-    combined: dict[int, int] = {}
-    for offset, c in base:
-        combined[offset + 1] = combined.get(offset + 1, 0) + c
-        combined[offset - 1] = combined.get(offset - 1, 0) - c
-    pairs = [(o, c) for o, c in sorted(combined.items(), reverse=True) if c != 0]
-    return pairs, 2
-
 
 def stencil_for(entry: Entry) -> Stencil:
-    entry = canonical(entry)
-    axes = tuple(sorted(set(entry)))
-    orders = tuple(entry.count(a) for a in axes)
-    points: list[tuple[tuple[int, ...], int]] = [((), 1)]
-    divisor = 1
-    for order in orders:
-        pairs, d = _central_1d(order)
-        divisor *= d
-        points = [(offs + (o,), c * co) for offs, c in points for o, co in pairs]
-    return Stencil(axes, orders, tuple(p for p, _ in points), tuple(c for _, c in points), divisor)
+    return stencil(canonical(entry), "central")
 
 
 class _Batch:
@@ -116,32 +72,7 @@ class _Batch:
         return evaluate(expr, env), coords
 
 
-@dataclass
-class _Estimate:
-    value: float
-    rounding: float
-    ok: bool
-
-
-def _difference(stencil: Stencil, f: np.ndarray, steps: Sequence[float]) -> _Estimate:
-    if not np.all(np.isfinite(f)):
-        return _Estimate(math.nan, math.nan, False)
-    numerator = 0.0
-    magnitude = 0.0
-    for i, (c, fi) in enumerate(zip(stencil.coefficients, f.tolist(), strict=True)):
-        numerator = c * fi if i == 0 else numerator + c * fi
-        magnitude += abs(c * fi)
-    scale = 1.0
-    for k, order in enumerate(stencil.orders):
-        power = steps[k] ** order
-        scale = power if k == 0 else scale * power
-    denominator = stencil.divisor * scale
-    value = numerator / denominator
-    rounding = ROUNDING_ULPS * EPS * magnitude / abs(denominator)
-    return _Estimate(value, rounding, math.isfinite(value))
-
-
-def _richardson(estimates: list[tuple[float, _Estimate]]) -> tuple[float, float, int]:
+def _richardson(estimates: list[tuple[float, Difference]]) -> tuple[float, float, int]:
     """Neville's tableau in t = (h/h0)² over the defined levels, extrapolated to t = 0.
 
     Returns (value, error estimate, index of the finest level used) with the smallest error
@@ -236,7 +167,7 @@ def run(
             result.error_estimates[entry] = ROUNDING_ULPS * EPS * abs(f0)
             continue
         stencil, requests = plans[entry]
-        estimates = [(s, hs, _difference(stencil, f[sl], hs)) for s, hs, sl in requests]
+        estimates = [(s, hs, combine(stencil, f[sl], hs)) for s, hs, sl in requests]
         if step is None:
             kept = [(s * s, e) for s, _, e in estimates if e.ok]
             if not kept:

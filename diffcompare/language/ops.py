@@ -56,6 +56,12 @@ class Operation:
     """True where the operation is defined but not differentiable (abs at 0)."""
     edges: tuple[float, ...] = field(default=())
     """Points of its first argument where the domain or smoothness changes (for tests)."""
+    analytic: bool = True
+    """A complex-analytic function wherever it is defined on the reals, so the complex step
+    (finite engine) may evaluate it at x + ih; False for abs, relu and other kinks."""
+    complex: Callable[..., Any] | None = None
+    """Elementwise on complex128 arrays when `numpy` is not (None: `numpy` itself works, or
+    the operation is not analytic). Must agree with `numpy` on the real axis."""
     tape_name: str | None = None
     """Its function's name in `diffcompare.tape` when that is not `name`: TensorFlow's
     spelling of the operators (`subtract`); rows that share one are told apart by their
@@ -94,6 +100,61 @@ def _real_cbrt_sympy(x: Any) -> Any:
     return sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3)
 
 
+def _sigmoid_complex(z: Any) -> Any:
+    # 1/(1 + e^-z) for Re z >= 0, e^z/(1 + e^z) below: neither side overflows
+    ez = np.exp(-np.abs(z.real) + 1j * np.where(z.real >= 0, -z.imag, z.imag))
+    return np.where(z.real >= 0, 1 / (1 + ez), ez / (1 + ez))
+
+
+def _softplus_complex(z: Any) -> Any:
+    # log(1 + e^z) = max(Re z, 0)-part + log1p(e^-|z|): no overflow for large |Re z|
+    positive = z.real > 0
+    tail = np.log1p(np.exp(np.where(positive, -z, z)))
+    return np.where(positive, z + tail, tail)
+
+
+def _complex_pair(a: Any, b: Any) -> tuple[Any, Any]:
+    pair = np.broadcast_arrays(
+        np.asarray(a, dtype=np.complex128), np.asarray(b, dtype=np.complex128)
+    )
+    return pair[0], pair[1]
+
+
+def _atan2_complex(y: Any, x: Any) -> Any:
+    # the real atan2's branch chosen by the real parts, continued analytically
+    y, x = _complex_pair(y, x)
+    steep = np.abs(y.real) > np.abs(x.real)
+    flat = np.arctan(y / np.where(steep, 1, x)) + np.where(
+        x.real >= 0, 0.0, np.where(y.real >= 0, np.pi, -np.pi)
+    )
+    side = np.where(y.real >= 0, np.pi / 2, -np.pi / 2)
+    return np.where(steep, side - np.arctan(x / np.where(steep, y, 1)), flat)
+
+
+def _cbrt_complex(z: Any) -> Any:
+    # the real cube root (odd: cbrt(-x) = -cbrt(x)), continued analytically off the axis
+    sign = np.where(z.real < 0, -1.0, 1.0)
+    return sign * (sign * z) ** (1.0 / 3.0)
+
+
+def _pow_complex(x: Any, y: Any) -> Any:
+    # a negative base has a real power only at a whole exponent: off it, no continuation
+    x, y = _complex_pair(x, y)
+    whole = (y.imag == 0) & (y.real == np.round(y.real))
+    return np.where((x.real < 0) & ~whole, np.nan, np.power(x, y))
+
+
+def _erf_complex(z: Any) -> Any:
+    import mpmath  # sympy's own dependency; numpy has no complex erf
+
+    def one(w: complex) -> complex:
+        # the imaginary part is tiny beside the real one: enough digits to keep both
+        with mpmath.workdps(45):
+            return complex(mpmath.erf(mpmath.mpc(w.real, w.imag)))
+
+    return np.vectorize(one, otypes=[np.complex128])(z)
+
+
 def _pow_rule_exponent(F: Any, g: Any, ans: Any, x: Any, y: Any) -> Any:
     # d(x**y)/dy = x**y * log(x) is 0 * -inf at x = 0, where the limit (and autograd's and
     # TensorFlow's answer) is 0. A base of 0 counts as 1 in the logarithm, which gives that
@@ -117,10 +178,14 @@ def _row(
     symbol: str | None = None,
     kink: Callable[..., bool] | None = None,
     edges: tuple[float, ...] = (),
+    analytic: bool = True,
+    complex: Callable[..., Any] | None = None,
     tape_name: str | None = None,
 ) -> Operation:
     assert len(rules) == arity, name
-    return Operation(name, arity, numpy, sympy, rules, scalar, symbol, kink, edges, tape_name)
+    return Operation(
+        name, arity, numpy, sympy, rules, scalar, symbol, kink, edges, analytic, complex, tape_name
+    )
 
 
 # fmt: off
@@ -145,7 +210,7 @@ TABLE: tuple[Operation, ...] = (
     _row("pow", 2, np.power, lambda x, y: x**y,
          lambda F, g, ans, x, y: g * y * F.pow(x, y - 1),
          _pow_rule_exponent,
-         scalar=math.pow, symbol="**", edges=(0.0,)),
+         scalar=math.pow, symbol="**", edges=(0.0,), complex=_pow_complex),
     _row("neg", 1, np.negative, lambda x: -x,
          lambda F, g, ans, x: -g,
          scalar=operator.neg, symbol="-", tape_name="negative"),
@@ -173,7 +238,7 @@ TABLE: tuple[Operation, ...] = (
     _row("atan2", 2, np.arctan2, lambda y, x: _sympy().atan2(y, x),
          lambda F, g, ans, y, x: g * x / (x * x + y * y),
          lambda F, g, ans, y, x: -g * y / (x * x + y * y),
-         scalar=math.atan2, edges=(0.0,)),
+         scalar=math.atan2, edges=(0.0,), complex=_atan2_complex),
     # hyperbolic
     _row("sinh", 1, np.sinh, lambda x: _sympy().sinh(x),
          lambda F, g, ans, x: g * F.cosh(x), scalar=math.sinh),
@@ -205,24 +270,29 @@ TABLE: tuple[Operation, ...] = (
     _row("sqrt", 1, np.sqrt, lambda x: _sympy().sqrt(x),
          lambda F, g, ans, x: g / (2 * ans), scalar=math.sqrt, edges=(0.0,)),
     _row("cbrt", 1, np.cbrt, _real_cbrt_sympy,
-         lambda F, g, ans, x: g / (3 * ans * ans), scalar=math.cbrt, edges=(0.0,)),
+         lambda F, g, ans, x: g / (3 * ans * ans), scalar=math.cbrt, edges=(0.0,),
+         complex=_cbrt_complex),
     _row("hypot", 2, np.hypot, lambda x, y: _sympy().sqrt(x**2 + y**2),
          lambda F, g, ans, x, y: g * x / ans,
          lambda F, g, ans, x, y: g * y / ans,
-         scalar=math.hypot, kink=lambda x, y: x == 0 and y == 0, edges=(0.0,)),
+         scalar=math.hypot, kink=lambda x, y: x == 0 and y == 0, edges=(0.0,),
+         complex=lambda x, y: np.sqrt(x * x + y * y)),
     # piecewise and special
     _row("abs", 1, np.abs, lambda x: _sympy().Abs(x),
          lambda F, g, ans, x: g * F.sign(x), scalar=abs,
-         kink=lambda x: x == 0, edges=(0.0,)),
+         kink=lambda x: x == 0, edges=(0.0,), analytic=False),
     _row("erf", 1, _erf, lambda x: _sympy().erf(x),
-         lambda F, g, ans, x: g * _TWO_OVER_SQRT_PI * F.exp(-(x * x)), scalar=math.erf),
+         lambda F, g, ans, x: g * _TWO_OVER_SQRT_PI * F.exp(-(x * x)), scalar=math.erf,
+         complex=_erf_complex),
     _row("sigmoid", 1, _sigmoid, lambda x: 1 / (1 + _sympy().exp(-x)),
-         lambda F, g, ans, x: g * ans * F.sigmoid(-x), scalar=_sigmoid_scalar),
+         lambda F, g, ans, x: g * ans * F.sigmoid(-x), scalar=_sigmoid_scalar,
+         complex=_sigmoid_complex),
     _row("softplus", 1, lambda x: np.logaddexp(0.0, x), lambda x: _sympy().log(1 + _sympy().exp(x)),
-         lambda F, g, ans, x: g * F.sigmoid(x), scalar=_softplus_scalar),
+         lambda F, g, ans, x: g * F.sigmoid(x), scalar=_softplus_scalar,
+         complex=_softplus_complex),
     _row("relu", 1, lambda x: np.maximum(x, 0.0), lambda x: _sympy().Max(0, x),
          lambda F, g, ans, x: g * F.positive(x), scalar=lambda x: 0.0 if x <= 0 else x,
-         kink=lambda x: x == 0, edges=(0.0,)),
+         kink=lambda x: x == 0, edges=(0.0,), analytic=False),
 )
 # fmt: on
 

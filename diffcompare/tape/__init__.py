@@ -17,8 +17,9 @@ a row added to the table is a function here too.
 
 from typing import Any
 
-from . import functions
+from . import functions, linalg, nn
 from .core import Tensor, Variable, constant
+from .elementwise import clip_by_value, expm1, floor, log1p, round, sign
 from .functional import grad, hessian, value_and_grad
 from .functions import (
     broadcast_to,
@@ -26,7 +27,6 @@ from .functions import (
     equal,
     getitem,
     identity,
-    matmul,
     maximum,
     minimum,
     not_equal,
@@ -40,7 +40,18 @@ from .functions import (
     where,
 )
 from .gradient_tape import GradientTape
+from .linalg import einsum, matmul, tensordot
 from .optimizers import SGD, clip_by_global_norm
+from .reductions import (
+    cumsum,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_min,
+    reduce_prod,
+    reduce_std,
+    reduce_variance,
+)
+from .shapes import expand_dims, gather, pad, split, squeeze, tile
 
 globals().update(functions.TABLE_FUNCTIONS)
 
@@ -54,6 +65,29 @@ __all__ = [
     "grad",
     "hessian",
     "value_and_grad",
+    "nn",
+    "linalg",
+    "einsum",
+    "tensordot",
+    "clip_by_value",
+    "cumsum",
+    "expand_dims",
+    "gather",
+    "pad",
+    "split",
+    "squeeze",
+    "tile",
+    "expm1",
+    "floor",
+    "log1p",
+    "reduce_logsumexp",
+    "reduce_max",
+    "reduce_min",
+    "reduce_prod",
+    "reduce_std",
+    "reduce_variance",
+    "round",
+    "sign",
     "broadcast_to",
     "concat",
     "equal",

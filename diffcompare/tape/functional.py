@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import TapeValueError
 from .core import Tensor, constant
-from .functions import concat, identity
+from .functions import concat, identity, reshape
 from .gradient_tape import GradientTape
 
 
@@ -65,7 +65,7 @@ def hessian(f: Callable[..., Any]) -> Callable[..., np.ndarray]:
             if not isinstance(value, Tensor) or value.shape != ():
                 raise TapeValueError("hessian() needs a function that returns a scalar tensor")
             grads = inner.gradient(value, tensors, unconnected_gradients="zero")
-            flat = concat(grads)
+            flat = concat([reshape(g, (-1,)) for g in grads], 0)
         rows = outer.jacobian(flat, tensors, unconnected_gradients="zero")
         blocks = [np.reshape(r.numpy(), (-1, _size(t))) for r, t in zip(rows, tensors, strict=True)]
         return np.concatenate(blocks, axis=1)

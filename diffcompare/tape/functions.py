@@ -520,12 +520,23 @@ def reshape(x: Any, shape: Sequence[int]) -> Tensor:
     )
 
 
-def transpose(x: Any) -> Tensor:
+def transpose(x: Any, perm: Sequence[int] | None = None) -> Tensor:
+    """Axes permuted: axis i of the result is axis perm[i] of x (None: reversed, as TF)."""
     x = to_tensor(x)
+    ndim = x.ndim
+    order = tuple(range(ndim - 1, -1, -1)) if perm is None else tuple(int(p) for p in perm)
+    if not all(-ndim <= p < ndim for p in order) or sorted(p % ndim for p in order) != list(
+        range(ndim)
+    ):
+        raise TapeValueError(f"transpose: perm {list(order)} is not a permutation of {ndim} axes")
+    order = tuple(p % ndim for p in order)
+    if order == tuple(range(ndim)):
+        return x
+    inverse = tuple(int(i) for i in np.argsort(order))
     return emit(
-        np.transpose(x._value) if x.ndim else x._value,
+        np.transpose(x._value, order),
         (x,),
-        (lambda F, g, ans, x: transpose(g),),
+        (lambda F, g, ans, x: transpose(g, inverse),),
         "transpose",
     )
 
@@ -540,16 +551,30 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return emit(value, items, tuple(rule(k) for k in range(len(items))), "stack")
 
 
-def concat(tensors: Sequence[Any]) -> Tensor:
-    """Vectors (or scalars, as length-1 vectors) joined end to end."""
-    items = tuple(
-        reshape(t, (-1,)) if to_tensor(t).shape != () else reshape(t, (1,)) for t in tensors
-    )
-    value = np.concatenate([np.asarray(t._value, dtype=np.float64) for t in items])
-    bounds = np.cumsum([0] + [t.shape[0] for t in items])
+def concat(values: Sequence[Any], axis: int) -> Tensor:
+    """Tensors of one rank joined along `axis` (tf.concat); their other axes must agree."""
+    items = tuple(to_tensor(t) for t in values)
+    if not items:
+        raise TapeValueError("concat needs at least one tensor")
+    ndim = items[0].ndim
+    if ndim == 0:
+        raise TapeValueError("concat: can't concatenate scalars (use stack instead)")
+    if not -ndim <= axis < ndim:
+        raise TapeValueError(f"concat: axis {axis} is out of range for tensors of rank {ndim}")
+    axis %= ndim
+    for t in items:
+        if t.ndim != ndim or t.shape[:axis] + t.shape[axis + 1 :] != (
+            items[0].shape[:axis] + items[0].shape[axis + 1 :]
+        ):
+            shapes = ", ".join(str(u.shape) for u in items)
+            raise TapeValueError(f"concat: shapes {shapes} do not join along axis {axis}")
+    if len(items) == 1:
+        return items[0]
+    value = np.concatenate([t._value for t in items], axis=axis)
+    bounds = np.cumsum([0] + [t.shape[axis] for t in items])
 
     def rule(k: int) -> Callable[..., Any]:
-        piece = slice(int(bounds[k]), int(bounds[k + 1]))
+        piece = (slice(None),) * axis + (slice(int(bounds[k]), int(bounds[k + 1])),)
         return lambda F, g, ans, *xs: getitem(g, piece)
 
     return emit(value, items, tuple(rule(k) for k in range(len(items))), "concat")
@@ -581,10 +606,12 @@ def _scatter(g: Any, index: Any, shape: tuple[int, ...]) -> Tensor:
 
 
 def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product with numpy's `@` rules: the last two axes multiply, the axes before
+    them broadcast (batches), and a vector argument is a row or a column as it fits."""
     a, b = to_tensor(a), to_tensor(b)
-    if a.ndim not in (1, 2) or b.ndim not in (1, 2):
+    if a.ndim == 0 or b.ndim == 0:
         raise TapeValueError(
-            f"matmul takes vectors and matrices, got shapes {a.shape} and {b.shape}"
+            f"matmul needs tensors of rank 1 or more, got shapes {a.shape} and {b.shape}"
         )
     try:
         with np.errstate(all="ignore"):
@@ -599,27 +626,43 @@ def matmul(a: Any, b: Any) -> Tensor:
     )
 
 
+def _matrix_transpose(x: Any) -> Tensor:
+    ndim = len(shape_of(_value(x)))
+    return transpose(x, tuple(range(ndim - 2)) + (ndim - 1, ndim - 2))
+
+
+def _as_matrices(g: Any, a_nd: int, b_nd: int) -> Any:
+    """The output gradient with the axes a vector argument lacked put back (length 1)."""
+    shape = shape_of(_value(g))
+    if a_nd == 1:
+        shape = shape[: len(shape) - (b_nd > 1)] + (1,) + shape[len(shape) - (b_nd > 1) :]
+    if b_nd == 1:
+        shape = shape + (1,)
+    return reshape(g, shape)
+
+
 def _matmul_rule_a(F: Any, g: Any, ans: Any, a: Any, b: Any) -> Any:
-    a_nd, b_nd = len(shape_of(_value(a))), len(shape_of(_value(b)))
-    if b_nd == 1:  # g has the shape of a without its last axis
-        return _outer(g, b) if a_nd == 2 else g * b
-    return matmul(g, transpose(b))
+    a_shape, b_shape = shape_of(_value(a)), shape_of(_value(b))
+    g = _as_matrices(g, len(a_shape), len(b_shape))
+    b2 = reshape(b, (1, b_shape[0])) if len(b_shape) == 1 else _matrix_transpose(b)
+    part = matmul(g, b2)  # (..., m, k); a vector's m is 1
+    if len(a_shape) == 1:
+        part = reshape(part, part.shape[:-2] + part.shape[-1:])
+    return part  # the batch axes a lacks are summed back by the tape
 
 
 def _matmul_rule_b(F: Any, g: Any, ans: Any, a: Any, b: Any) -> Any:
-    a_nd = len(shape_of(_value(a)))
-    if a_nd == 1:
-        return _outer(a, g) if len(shape_of(_value(b))) == 2 else g * a
-    return matmul(transpose(a), g)
+    a_shape, b_shape = shape_of(_value(a)), shape_of(_value(b))
+    g = _as_matrices(g, len(a_shape), len(b_shape))
+    a2 = reshape(a, (a_shape[0], 1)) if len(a_shape) == 1 else _matrix_transpose(a)
+    part = matmul(a2, g)  # (..., k, n); a vector's n is 1
+    if len(b_shape) == 1:
+        part = reshape(part, part.shape[:-1])
+    return part
 
 
 def _value(x: Any) -> Value:
     return x._value if isinstance(x, Tensor) else x
-
-
-def _outer(u: Any, v: Any) -> Tensor:
-    u, v = to_tensor(u), to_tensor(v)
-    return reshape(u, (u.shape[0], 1)) * reshape(v, (1, v.shape[0]))
 
 
 def maximum(a: Any, b: Any) -> Tensor:
