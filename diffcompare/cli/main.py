@@ -119,11 +119,17 @@ def main() -> None:
     default="table",
     show_default=True,
 )
+@click.option(
+    "--formulas",
+    is_flag=True,
+    help="Show the symbolic derivative formulas above the table (JSON always has them).",
+)
 def compare(
     expression: str,
     at: str,
     settings: Settings,
     output_format: str,
+    formulas: bool,
 ) -> int:
     """Compare the engines on EXPRESSION at the point --at.
 
@@ -142,7 +148,12 @@ def compare(
     else:
         from rich.console import Console
 
-        report.render(comparison, Console())
+        console = Console()
+        if formulas:
+            from ..report.formulas import formula_lines
+
+            console.print(formula_lines(comparison, console.width), soft_wrap=True)
+        report.render(comparison, console)
     return EXIT_AGREE if comparison.agree else EXIT_DISAGREE
 
 
