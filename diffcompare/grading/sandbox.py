@@ -154,8 +154,13 @@ def time_budget(seconds: float) -> Iterator[None]:
         yield
         return
 
+    active = [True]
+
     def expire(signum: int, frame: FrameType | None) -> None:
-        raise TimeLimitError(f"took longer than {seconds:g} s")
+        # a repeat that lands while the first one unwinds (in the finally below) must not
+        # raise again, or the timer would outlive the block
+        if active[0]:
+            raise TimeLimitError(f"took longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
     # and again every 50 ms after that: library code that catches Exception (sympy does, in
@@ -164,6 +169,7 @@ def time_budget(seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
+        active[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
@@ -311,6 +317,9 @@ def _serve(conn: Connection) -> None:
             text = f"the work could not be received: {type(error).__name__}: {error}"
             conn.send(("exception", (text, type(error).__name__, "")))
             continue
+        # no alarm of an earlier call may reach this one
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
         reply = _run(fn, args, kwargs, memory_mb)
         try:
             conn.send(reply)
