@@ -39,6 +39,7 @@ from ..language.limits import Limits
 from ..language.magnitude import check_at_point
 from ..language.ops import OPERATIONS
 from ..language.parse import check_point, check_tree, parse, parse_point
+from .names import entry_label
 from .settings import (
     DEFAULT_ATOL,
     DEFAULT_FD_RTOL,
@@ -62,7 +63,7 @@ __all__ = [
 
 REFERENCE_DIGITS = 50
 
-_BUDGET_HINT = " (Limits.symbolic_seconds; a caller who trusts its input may raise it)"
+_BUDGET_HINT = " (Limits.symbolic_seconds)"
 
 # Statuses of one engine's entry. The first four count as agreement.
 EPS = 2.0**-52
@@ -230,15 +231,6 @@ class Comparison:
         shaped.pop("value")
         shaped["notes"] = {self.label(e): note for e, note in self.formula_notes.items()}
         return shaped
-
-
-def entry_label(entry: Entry, n_variables: int, order: int) -> str:
-    if not entry:
-        return "value"
-    if n_variables == 1 and order > 2:
-        return f"derivatives[{len(entry) - 1}]"
-    part = "gradient" if len(entry) == 1 else "hessian"
-    return part + "".join(f"[{i}]" for i in entry)
 
 
 def compare(

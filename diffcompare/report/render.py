@@ -26,30 +26,12 @@ from ..compare.comparison import (
     Check,
     Comparison,
 )
+from ..compare.names import entry_name
 from ..engines.base import Entry
 
 EXACT_DIGITS = 13
 VALUE_DIGITS = 11
 LEGEND = "errors: relative (± absolute where the exact value is 0); ✗ beyond tolerance"
-_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def entry_name(entry: Entry, variables: tuple[str, ...]) -> str:
-    """How a person writes the entry: ``f``, ``f'``, ``f⁽⁴⁾``, ``∂f/∂x``, ``∂²f/∂x∂y``."""
-    k = len(entry)
-    if k == 0:
-        return "f"
-    if len(variables) == 1:
-        return "f" + "'" * k if k <= 3 else f"f⁽{str(k).translate(_SUPERSCRIPTS)}⁾"
-    power = "" if k == 1 else str(k).translate(_SUPERSCRIPTS)
-    counts: dict[int, int] = {}
-    for i in entry:
-        counts[i] = counts.get(i, 0) + 1
-    by = "".join(
-        f"∂{variables[i]}" + ("" if c == 1 else str(c).translate(_SUPERSCRIPTS))
-        for i, c in counts.items()
-    )
-    return f"∂{power}f/{by}"
 
 
 def point_text(comparison: Comparison) -> str:
