@@ -13,8 +13,9 @@ import numpy as np
 
 from ..errors import TapeValueError
 from .arguments import one_axis
-from .core import Tensor, emit
+from .core import Tensor
 from .functions import reduce_sum, relu, sigmoid, softplus, to_tensor
+from .recording import emit
 
 __all__ = ["log_softmax", "relu", "sigmoid", "softmax", "softplus"]
 
