@@ -63,7 +63,7 @@ __all__ = [
 
 REFERENCE_DIGITS = 50
 
-_BUDGET_HINT = " (Limits.symbolic_seconds; a caller who trusts its input may raise it)"
+_BUDGET_HINT = " (Limits.symbolic_seconds)"
 
 EPS = 2.0**-52
 ROUNDING_SAFETY = 4.0
@@ -149,6 +149,12 @@ class Comparison:
     """What the comparison was asked to do (its order is `order`, its engines those run)."""
     kinks: list[Kink] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    formulas: dict[Entry, str | None] = field(default_factory=dict)
+    """The symbolic engine's derivative formulas, entry -> text in the expression language
+    (it parses back with `parse`); None where the language cannot write it."""
+    formula_notes: dict[Entry, str] = field(default_factory=dict)
+    """Entry -> why its formula is not simplified, or cannot be written, or holds only
+    away from a kink."""
 
     @property
     def agree(self) -> bool:
@@ -209,6 +215,7 @@ class Comparison:
                 }
                 for k in self.kinks
             ],
+            "formulas": self.formulas_dict(),
             "notes": list(self.notes),
             "tolerances": {
                 "rtol": self.settings.rtol,
@@ -218,6 +225,15 @@ class Comparison:
             },
             "agree": self.agree,
         }
+
+    def formulas_dict(self) -> dict[str, Any]:
+        """The formulas as the JSON document has them: ``gradient``, ``hessian`` and (one
+        variable above order 2) ``derivatives``, as text; ``notes`` by entry label."""
+        n, order = len(self.variables), self.order
+        shaped = _shaped(self.formulas, n, order)
+        shaped.pop("value")
+        shaped["notes"] = {self.label(e): note for e, note in self.formula_notes.items()}
+        return shaped
 
 
 def compare(
@@ -300,6 +316,7 @@ def _compare(
             )
             for name, run in runners.items()
         }
+        formulas, formula_notes = _formulas(expr, names, entries, limits, simplify)
     text = to_text(expr)
     _refuse_undefined_value(text, expr, point, reference, results)
 
@@ -335,6 +352,8 @@ def _compare(
         settings=settings,
         kinks=kinks,
         notes=notes,
+        formulas=formulas,
+        formula_notes=formula_notes,
     )
 
 
@@ -447,6 +466,25 @@ def _run_reference(
             reasons[entry] = "exceeds the float64 range" if _is_finite_mpf(number) else "undefined"
     rounding = result.info.get("rounding_scale", {})
     return Reference(values, texts, reasons, result.seconds, rounding)
+
+
+def _formulas(
+    expr: Expr, names: tuple[str, ...], entries: list[Entry], limits: Limits, simplify: bool
+) -> tuple[dict[Entry, str | None], dict[Entry, str]]:
+    """The derivative formulas (the reference's, cached) as text, with notes."""
+    from ..engines.symbolic import derivatives_for
+
+    derivatives = derivatives_for(expr, names, simplify, limits)
+    texts: dict[Entry, str | None] = {}
+    notes: dict[Entry, str] = {}
+    for entry in entries:
+        if not entry:
+            continue
+        texts[entry], note = derivatives.written(entry)
+        reasons = [derivatives.unsimplified.get(entry), note]
+        if any(reasons):
+            notes[entry] = "; ".join(r for r in reasons if r)
+    return texts, notes
 
 
 def _run_engine(

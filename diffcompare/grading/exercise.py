@@ -85,7 +85,8 @@ class Question:
     order: int = 1
     kind: str = "value"
     at: dict[str, float] = field(default_factory=dict)
-    sigfigs: int | None = None
+    sigfigs: int | tuple[int, int] | None = None
+    more_figures: bool = False
     takes: str = "floats"
     name: str | None = None
     call_seconds: float | None = None
@@ -406,6 +407,7 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             kind=question.kind,  # type: ignore[arg-type]
             order=question.order,
             sigfigs=question.sigfigs,
+            more_figures=question.more_figures,
             variables=list(question.variables),
             limits=limits,
             **tolerance,
@@ -503,13 +505,14 @@ _TOP_KEYS = {
 }  # fmt: skip
 _QUESTION_KEYS = {
     "id", "type", "prompt", "function", "variables", "parameters", "domain", "points", "rtol",
-    "atol", "seed", "wrt", "order", "kind", "at", "sigfigs", "takes", "name", "call_seconds",
-    "right", "wrong", "mistakes",
+    "atol", "seed", "wrt", "order", "kind", "at", "sigfigs", "more_figures", "takes", "name",
+    "call_seconds", "right", "wrong", "mistakes",
 }  # fmt: skip
 _ONLY_FOR = {
     "wrt": ("derivative",),
     "at": ("value",),
     "sigfigs": ("value",),
+    "more_figures": ("value",),
     "kind": ("value", "code"),
     "takes": ("code",),
     "name": ("code",),
@@ -636,9 +639,10 @@ class _Reader:
         at: dict[str, float] = {}
         if qtype == "value":
             at = self.point(data, where, variables)
-        sigfigs = data.get("sigfigs")
-        if sigfigs is not None:
-            sigfigs = self.whole(data, "sigfigs", where, 1, 1, 17)
+        sigfigs = self.figures(data, where)
+        more_figures = data.get("more_figures", False)
+        if not isinstance(more_figures, bool):
+            raise self.fail(where, "'more_figures' must be true or false")
         call_seconds = self.number(data, "call_seconds", where, None)
         if call_seconds is not None and not 0 < call_seconds <= 600:
             raise self.fail(where, "'call_seconds' must be in (0, 600]")
@@ -657,6 +661,7 @@ class _Reader:
             kind=kind,
             at=at,
             sigfigs=sigfigs,
+            more_figures=more_figures,
             takes=self.choice(data, "takes", where, ("floats", "array"), default="floats"),
             name=name,
             call_seconds=call_seconds,
@@ -676,6 +681,16 @@ class _Reader:
         return Question(
             **{**question.__dict__, "right": tuple(right), "wrong": wrong, "mistakes": mistakes}
         )
+
+    def figures(self, data: Mapping[str, Any], where: str) -> int | tuple[int, int] | None:
+        raw = data.get("sigfigs")
+        if raw is None:
+            return None
+        if isinstance(raw, list) and len(raw) == 2:
+            n = self.whole({"sigfigs": raw[0]}, "sigfigs", where, 1, 1, 50)
+            m = self.whole({"sigfigs[1]": raw[1]}, "sigfigs[1]", where, 0, 0, n)
+            return n, m
+        return self.whole(data, "sigfigs", where, 1, 1, 50)
 
     def variables(
         self, data: Mapping[str, Any], where: str, found: tuple[str, ...]

@@ -628,8 +628,20 @@ def _scatter(g: Any, index: Any, shape: tuple[int, ...]) -> Tensor:
     """Zeros of `shape` with `g` added at `index`: the adjoint of indexing."""
     g = to_tensor(g)
     full = np.zeros(shape)
-    np.add.at(full, index, g._value)
+    if _is_basic(index):
+        full[index] = g._value  # a basic index names each element once: nothing to add up
+    else:
+        np.add.at(full, index, g._value)  # x[[0, 0]] takes an element twice
     return emit(full, (g,), (lambda F, gg, ans, g: getitem(gg, index),), "scatter")
+
+
+_BASIC = (int, np.integer, slice, type(Ellipsis), type(None))
+
+
+def _is_basic(index: Any) -> bool:
+    """Whether numpy reads `index` as basic indexing (ints, slices, ..., None; no arrays)."""
+    parts = index if type(index) is tuple else (index,)
+    return all(isinstance(p, _BASIC) and not isinstance(p, bool) for p in parts)
 
 
 def matmul(a: Any, b: Any) -> Tensor:
