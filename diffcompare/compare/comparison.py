@@ -230,10 +230,10 @@ class Comparison:
         """The formulas as the JSON document has them: ``gradient``, ``hessian`` and (one
         variable above order 2) ``derivatives``, as text; ``notes`` by entry label."""
         n, order = len(self.variables), self.order
-        shaped = _shaped(self.formulas, n, order)
-        shaped.pop("value")
-        shaped["notes"] = {self.label(e): note for e, note in self.formula_notes.items()}
-        return shaped
+        layout = shaped(self.formulas, n, order)
+        layout.pop("value")
+        layout["notes"] = {self.label(e): note for e, note in self.formula_notes.items()}
+        return layout
 
 
 def compare(
