@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         TimeLimitError,
     )
     from .language.limits import DEFAULT_LIMITS, Limits
+    from .study.sweep import sweep
 
 _HOMES = {
     "compare": "compare.comparison",
@@ -41,6 +42,7 @@ _HOMES = {
     "TimeLimitError": "errors",
     "DEFAULT_LIMITS": "language.limits",
     "Limits": "language.limits",
+    "sweep": "study.sweep",
 }
 """Public name -> the module under the package that defines it."""
 
@@ -57,6 +59,7 @@ __all__ = [
     "TimeLimitError",
     "__version__",
     "compare",
+    "sweep",
 ]
 
 # The subpackage `compare` shares its name with the function `compare`. Load the (empty)

@@ -39,7 +39,8 @@ from ..language.limits import Limits
 from ..language.magnitude import check_at_point
 from ..language.ops import OPERATIONS
 from ..language.parse import check_point, check_tree, parse, parse_point
-from .schema import Status, entry_label, finite_or_none, jsonable, shaped
+from .names import entry_label
+from .schema import Status, finite_or_none, jsonable, shaped
 from .settings import (
     DEFAULT_ATOL,
     DEFAULT_FD_RTOL,

@@ -1,4 +1,5 @@
-"""The shape of a result, in one place: statuses, entry names, the JSON layout, CSV rows.
+"""The shape of a result, in one place: statuses, the JSON layout, CSV rows, the summary
+(entries are named in `names`, re-exported here).
 
 A comparison's result travels as a `Comparison` (in the process that made it) and as its
 JSON document (`Comparison.to_dict`, one line of a batch output, a resumed run). Everything
@@ -20,6 +21,14 @@ from typing import Any
 import numpy as np
 
 from ..engines.base import Entry, entries_for
+from .names import entry_label, entry_name
+
+__all__ = [
+    "AGREEING", "BATCH_COLUMNS", "CASE_COLUMNS", "ENTRY_COLUMNS", "ERROR", "Status", "Summary",
+    "agrees", "batch_rows", "csv_cell", "csv_line", "csv_row", "entries", "entry_label",
+    "entry_name", "entry_rows", "finite_or_none", "jsonable", "point_text", "shaped",
+    "summarize", "unshaped",
+]  # fmt: skip
 
 # -- statuses -----------------------------------------------------------------------------
 
@@ -59,50 +68,12 @@ def agrees(status: str | None) -> bool:
     return status in AGREEING
 
 
-# -- entries ------------------------------------------------------------------------------
-
-_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# -- entries (named in .names) -----------------------------------------------------------
 
 
 def entries(n_variables: int, order: int) -> list[Entry]:
     """The entries of a result, in the order every output lists them."""
     return entries_for(n_variables, order)
-
-
-def entry_label(entry: Entry, n_variables: int, order: int) -> str:
-    """Where the entry sits in the JSON document: ``value``, ``gradient[0]``,
-    ``hessian[0][1]``, ``derivatives[2]``."""
-    if not entry:
-        return "value"
-    if n_variables == 1 and order > 2:
-        return f"derivatives[{len(entry) - 1}]"
-    part = "gradient" if len(entry) == 1 else "hessian"
-    return part + "".join(f"[{i}]" for i in entry)
-
-
-def entry_name(entry: Entry, variables: Sequence[str], *, plain: bool = False) -> str:
-    """How a person writes the entry: ``f``, ``f'``, ``f⁽⁴⁾``, ``∂f/∂x``, ``∂²f/∂x∂y``;
-    with `plain`, in ASCII for a student's message: ``f^(4)``, ``d/dx``, ``d2/dx dy``."""
-    k = len(entry)
-    if k == 0:
-        return "f"
-    if len(variables) == 1:
-        if k <= 3:
-            return "f" + "'" * k
-        return f"f^({k})" if plain else f"f⁽{str(k).translate(_SUPERSCRIPTS)}⁾"
-    counts: dict[int, int] = {}
-    for i in entry:
-        counts[i] = counts.get(i, 0) + 1
-    if plain:
-        power = "" if k == 1 else str(k)
-        by = " ".join(f"d{variables[i]}" + ("" if c == 1 else str(c)) for i, c in counts.items())
-        return f"d{power}/{by}"
-    power = "" if k == 1 else str(k).translate(_SUPERSCRIPTS)
-    by = "".join(
-        f"∂{variables[i]}" + ("" if c == 1 else str(c).translate(_SUPERSCRIPTS))
-        for i, c in counts.items()
-    )
-    return f"∂{power}f/{by}"
 
 
 # -- the JSON layout ----------------------------------------------------------------------

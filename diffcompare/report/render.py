@@ -15,7 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..compare.comparison import Check, Comparison
-from ..compare.schema import ENTRY_COLUMNS, Status, csv_line, csv_row, entry_name, entry_rows
+from ..compare.names import entry_name
+from ..compare.schema import ENTRY_COLUMNS, Status, csv_line, csv_row, entry_rows
 from ..engines.base import Entry
 
 EXACT_DIGITS = 13
