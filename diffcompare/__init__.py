@@ -28,6 +28,8 @@ if TYPE_CHECKING:
         TimeLimitError,
     )
     from .language.limits import DEFAULT_LIMITS, Limits
+    from .study.steps import steps
+    from .study.sweep import sweep
 
 _HOMES = {
     "compare": "compare.comparison",
@@ -41,6 +43,8 @@ _HOMES = {
     "TimeLimitError": "errors",
     "DEFAULT_LIMITS": "language.limits",
     "Limits": "language.limits",
+    "steps": "study.steps",
+    "sweep": "study.sweep",
 }
 """Public name -> the module under the package that defines it."""
 
@@ -57,6 +61,8 @@ __all__ = [
     "TimeLimitError",
     "__version__",
     "compare",
+    "steps",
+    "sweep",
 ]
 
 # The subpackage `compare` shares its name with the function `compare`. Load the (empty)

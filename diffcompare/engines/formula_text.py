@@ -40,10 +40,15 @@ def formula_to_text(formula: sympy.Basic) -> tuple[str, bool]:
     DiracDelta(u) is 0 wherever u != 0; at u = 0 the derivative does not exist. Raises
     FormulaNotWritten for what the language cannot say (a Piecewise, an infinity).
     """
-    dropped = formula.has(sympy.DiracDelta)
-    if dropped:
+    return to_text(formula_tree(formula)), formula.has(sympy.DiracDelta)
+
+
+def formula_tree(formula: sympy.Basic) -> Expr:
+    """The formula as our expression tree (DiracDelta terms left out, as above), so that
+    our own evaluator can run it on arrays."""
+    if formula.has(sympy.DiracDelta):
         formula = formula.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero)
-    return to_text(from_sympy(formula)), dropped
+    return from_sympy(formula)
 
 
 def from_sympy(formula: sympy.Basic) -> Expr:

@@ -62,6 +62,10 @@ class Operation:
     complex: Callable[..., Any] | None = None
     """Elementwise on complex128 arrays when `numpy` is not (None: `numpy` itself works, or
     the operation is not analytic). Must agree with `numpy` on the real axis."""
+    tape_name: str | None = None
+    """Its function's name in `diffcompare.tape` when that is not `name`: TensorFlow's
+    spelling of the operators (`subtract`); rows that share one are told apart by their
+    number of arguments (`log(x)` and `log(x, base)`)."""
     arguments: tuple[str, ...] = ("x",)
     """The names its arguments go by in the list of functions: ``atan2(y, x)``."""
     domain: str = ""
@@ -182,6 +186,7 @@ def _row(
     edges: tuple[float, ...] = (),
     analytic: bool = True,
     complex: Callable[..., Any] | None = None,
+    tape_name: str | None = None,
     arguments: tuple[str, ...] | None = None,
     domain: str = "",
     example: str = "",
@@ -202,6 +207,7 @@ def _row(
         edges,
         analytic,
         complex,
+        tape_name,
         arguments,
         domain,
         example,
@@ -219,17 +225,17 @@ TABLE: tuple[Operation, ...] = (
     _row("sub", 2, np.subtract, lambda x, y: x - y,
          lambda F, g, ans, x, y: g,
          lambda F, g, ans, x, y: -g,
-         scalar=operator.sub, symbol="-",
+         scalar=operator.sub, symbol="-", tape_name="subtract",
          domain="all x, y", example="1 - x"),
     _row("mul", 2, np.multiply, lambda x, y: x * y,
          lambda F, g, ans, x, y: g * y,
          lambda F, g, ans, x, y: g * x,
-         scalar=operator.mul, symbol="*",
+         scalar=operator.mul, symbol="*", tape_name="multiply",
          domain="all x, y", example="3*x*y"),
     _row("div", 2, np.divide, lambda x, y: x / y,
          lambda F, g, ans, x, y: g / y,
          lambda F, g, ans, x, y: -g * ans / y,  # not x/(y*y): y*y underflows first
-         scalar=operator.truediv, symbol="/", edges=(0.0,),
+         scalar=operator.truediv, symbol="/", edges=(0.0,), tape_name="divide",
          domain="y ≠ 0", example="1/(1 + x**2)"),
     _row("pow", 2, np.power, lambda x, y: x**y,
          lambda F, g, ans, x, y: g * y * F.pow(x, y - 1),
@@ -238,7 +244,7 @@ TABLE: tuple[Operation, ...] = (
          domain="x > 0; x < 0: whole y; x = 0: y ≥ 0", example="x**3 - 2**x"),
     _row("neg", 1, np.negative, lambda x: -x,
          lambda F, g, ans, x: -g,
-         scalar=operator.neg, symbol="-",
+         scalar=operator.neg, symbol="-", tape_name="negative",
          domain="all x", example="-x**2"),
     # trigonometric
     _row("sin", 1, np.sin, lambda x: _sympy().sin(x),
@@ -305,7 +311,7 @@ TABLE: tuple[Operation, ...] = (
     _row("logb", 2, lambda x, b: np.log(x) / np.log(b), lambda x, b: _sympy().log(x, b),
          lambda F, g, ans, x, b: g / (x * F.log(b)),
          lambda F, g, ans, x, b: -g * ans / (b * F.log(b)),
-         scalar=lambda x, b: math.log(x) / math.log(b), edges=(0.0,),
+         scalar=lambda x, b: math.log(x) / math.log(b), edges=(0.0,), tape_name="log",
          arguments=('x', 'b'), domain="x > 0, b > 0, b ≠ 1", example="log(x, 2)"),
     _row("log2", 1, np.log2, lambda x: _sympy().log(x, 2),
          lambda F, g, ans, x: g / (x * _LN2), scalar=math.log2, edges=(0.0,),
