@@ -323,7 +323,7 @@ def _row_function(row: Operation) -> tuple[type, Callable[..., Any]] | None:
         return None
     if not isinstance(built, sympy.Function) or built.args != arguments:
         return None
-    domain, why = row.domain, row.nan_reason or f"{row.name} outside its real domain"
+    domain, why = row.real_domain, row.nan_reason or f"{row.name} outside its real domain"
 
     def evaluate(*args: np.float64) -> np.float64:
         if domain is not None and not domain(*(float(a) for a in args)):
