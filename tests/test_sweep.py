@@ -143,3 +143,15 @@ def test_the_engines_on_arrays_give_what_they_give_one_point_at_a_time(
             assert (values[i], estimates[i]) == (one.values[entry], one.error_estimates[entry])
         taped = tape.run(expr, names, point, [entry]).values[entry]
         assert (taped is None and math.isnan(on_tape[i])) or on_tape[i] == taped
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_summary_and_chart_fit_the_width_with_no_escape_codes(columns: str) -> None:
+    args = ["sweep", "x**3*sin(y)", "--over", "x=-1:1", "--at", "y=2", "--points", "40"]
+    result = CliRunner().invoke(main, args, env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= int(columns)
+    assert any(line.startswith("     0|") for line in lines)  # exact zeros have their own row
+    assert "s symbolic" in result.output and "relative error of ∂f/∂x along x" in lines
