@@ -96,7 +96,7 @@ EXPRESSIONS = st.recursive(LEAVES, _calls, max_leaves=5)
 COORDINATES = st.one_of(st.sampled_from([0.5, 1.0, -1.5, 2.0]), st.floats(-3, 3))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(EXPRESSIONS, COORDINATES, COORDINATES)
 def test_every_formula_parses_back_to_the_symbolic_value(tree: Expr, x: float, y: float) -> None:
     point = {name: {"x": x, "y": y}[name] for name in variables(tree)}
