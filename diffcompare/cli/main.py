@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import click
 
 from ..errors import DiffCompareError
-from . import interrupted
+from .interrupt import interrupted
 
 EXIT_AGREE = 0
 EXIT_DISAGREE = 1

@@ -23,12 +23,17 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 # g: the incoming gradient, ans: the operation's output, args: its inputs.
 Rule = Callable[..., Any]
+
+Growth = Literal["bounded", "sum", "product", "power", "exponential"]
+"""How many more digits an operation's exact result can need than its arguments' (see
+language.magnitude): "bounded" by its largest argument (log, sin, sqrt), "sum" one digit
+more (add, hypot), "product" their sum (mul, div), "power" and "exponential" far more."""
 
 
 def _sympy() -> Any:
@@ -72,6 +77,21 @@ class Operation:
     """Where it is defined (and differentiable, where that is less), for people."""
     example: str = ""
     """An expression that uses it, for the list of functions (a test parses each)."""
+    calls: tuple[str, ...] | None = None
+    """The names the parser reads as a call of it (None: its name, when it has no infix
+    `symbol`). Rows may share a name if their numbers of arguments differ."""
+    nan_reason: str | None = None
+    """What a nan from finite arguments means (``"log of a negative number"``): the reason
+    the engines and the reference give there."""
+    inf_reason: str | None = None
+    """What an infinity from finite arguments means (``"log of zero"``)."""
+    pole: Callable[..., bool] | None = None
+    """Where an infinite result is `inf_reason` rather than an overflow (None: wherever)."""
+    real_domain: Callable[..., bool] | None = None
+    """Where its value is real (None: wherever `numpy` gives a number). Outside it the
+    symbolic engine's float64 evaluation of a formula says "complex result"."""
+    growth: Growth = "bounded"
+    """How far its exact result can outgrow its arguments (language.magnitude)."""
 
 
 def _sigmoid(x: Any) -> Any:
@@ -190,6 +210,7 @@ def _row(
     arguments: tuple[str, ...] | None = None,
     domain: str = "",
     example: str = "",
+    **facts: Any,
 ) -> Operation:
     assert len(rules) == arity, name
     if arguments is None:
@@ -211,6 +232,7 @@ def _row(
         arguments,
         domain,
         example,
+        **facts,
     )
 
 
@@ -221,27 +243,35 @@ TABLE: tuple[Operation, ...] = (
          lambda F, g, ans, x, y: g,
          lambda F, g, ans, x, y: g,
          scalar=operator.add, symbol="+",
-         domain="all x, y", example="x + 1"),
+         domain="all x, y", example="x + 1",
+         growth="sum"),
     _row("sub", 2, np.subtract, lambda x, y: x - y,
          lambda F, g, ans, x, y: g,
          lambda F, g, ans, x, y: -g,
          scalar=operator.sub, symbol="-", tape_name="subtract",
-         domain="all x, y", example="1 - x"),
+         domain="all x, y", example="1 - x",
+         growth="sum"),
     _row("mul", 2, np.multiply, lambda x, y: x * y,
          lambda F, g, ans, x, y: g * y,
          lambda F, g, ans, x, y: g * x,
          scalar=operator.mul, symbol="*", tape_name="multiply",
-         domain="all x, y", example="3*x*y"),
+         domain="all x, y", example="3*x*y",
+         growth="product"),
     _row("div", 2, np.divide, lambda x, y: x / y,
          lambda F, g, ans, x, y: g / y,
          lambda F, g, ans, x, y: -g * ans / y,  # not x/(y*y): y*y underflows first
          scalar=operator.truediv, symbol="/", edges=(0.0,), tape_name="divide",
-         domain="y ≠ 0", example="1/(1 + x**2)"),
+         domain="y ≠ 0", example="1/(1 + x**2)",
+         nan_reason="0/0", inf_reason="division by zero", pole=lambda x, y: y == 0,
+         growth="product"),
     _row("pow", 2, np.power, lambda x, y: x**y,
          lambda F, g, ans, x, y: g * y * F.pow(x, y - 1),
          _pow_rule_exponent,
          scalar=math.pow, symbol="**", edges=(0.0,), complex=_pow_complex,
-         domain="x > 0; x < 0: whole y; x = 0: y ≥ 0", example="x**3 - 2**x"),
+         domain="x > 0; x < 0: whole y; x = 0: y ≥ 0", example="x**3 - 2**x",
+         nan_reason="negative number to a non-integer power",
+         inf_reason="zero to a negative power", pole=lambda x, y: x == 0, growth="power",
+         calls=("pow",)),
     _row("neg", 1, np.negative, lambda x: -x,
          lambda F, g, ans, x: -g,
          scalar=operator.neg, symbol="-", tape_name="negative",
@@ -255,24 +285,30 @@ TABLE: tuple[Operation, ...] = (
          domain="all x", example="cos(3*x)"),
     _row("tan", 1, np.tan, lambda x: _sympy().tan(x),
          lambda F, g, ans, x: g * (1 + ans * ans), scalar=math.tan,
-         domain="x ≠ π/2 + kπ", example="tan(x/2)"),
+         domain="x ≠ π/2 + kπ", example="tan(x/2)",
+         inf_reason="pole of tan"),
     _row("sec", 1, lambda x: 1 / np.cos(x), lambda x: _sympy().sec(x),
          lambda F, g, ans, x: g * ans * F.tan(x), scalar=lambda x: 1 / math.cos(x),
-         domain="x ≠ π/2 + kπ", example="sec(x)**2"),
+         domain="x ≠ π/2 + kπ", example="sec(x)**2",
+         inf_reason="pole of sec"),
     _row("csc", 1, lambda x: 1 / np.sin(x), lambda x: _sympy().csc(x),
          lambda F, g, ans, x: -g * ans * F.cot(x), scalar=lambda x: 1 / math.sin(x),
          edges=(0.0,),
-         domain="x ≠ kπ", example="csc(x)"),
+         domain="x ≠ kπ", example="csc(x)",
+         inf_reason="pole of csc"),
     _row("cot", 1, lambda x: 1 / np.tan(x), lambda x: _sympy().cot(x),
          lambda F, g, ans, x: -g * (1 + ans * ans), scalar=lambda x: 1 / math.tan(x),
          edges=(0.0,),
-         domain="x ≠ kπ", example="x*cot(x)"),
+         domain="x ≠ kπ", example="x*cot(x)",
+         inf_reason="pole of cot"),
     _row("asin", 1, np.arcsin, lambda x: _sympy().asin(x),
          lambda F, g, ans, x: g / F.sqrt((1 - x) * (1 + x)), scalar=math.asin, edges=(-1.0, 1.0),
-         domain="-1 ≤ x ≤ 1 (derivative: inside)", example="asin(x/2)"),
+         domain="-1 ≤ x ≤ 1 (derivative: inside)", example="asin(x/2)",
+         nan_reason="asin of a number outside [-1, 1]", real_domain=lambda x: -1 <= x <= 1),
     _row("acos", 1, np.arccos, lambda x: _sympy().acos(x),
          lambda F, g, ans, x: -g / F.sqrt((1 - x) * (1 + x)), scalar=math.acos, edges=(-1.0, 1.0),
-         domain="-1 ≤ x ≤ 1 (derivative: inside)", example="acos(x)**2"),
+         domain="-1 ≤ x ≤ 1 (derivative: inside)", example="acos(x)**2",
+         nan_reason="acos of a number outside [-1, 1]", real_domain=lambda x: -1 <= x <= 1),
     _row("atan", 1, np.arctan, lambda x: _sympy().atan(x),
          lambda F, g, ans, x: g / (1 + x * x), scalar=math.atan,
          domain="all x", example="atan(1/x)"),
@@ -284,10 +320,12 @@ TABLE: tuple[Operation, ...] = (
     # hyperbolic
     _row("sinh", 1, np.sinh, lambda x: _sympy().sinh(x),
          lambda F, g, ans, x: g * F.cosh(x), scalar=math.sinh,
-         domain="all x", example="sinh(x)/x"),
+         domain="all x", example="sinh(x)/x",
+         growth="exponential"),
     _row("cosh", 1, np.cosh, lambda x: _sympy().cosh(x),
          lambda F, g, ans, x: g * F.sinh(x), scalar=math.cosh,
-         domain="all x", example="log(cosh(x))"),
+         domain="all x", example="log(cosh(x))",
+         growth="exponential"),
     _row("tanh", 1, np.tanh, lambda x: _sympy().tanh(x),
          lambda F, g, ans, x: g / F.cosh(x) ** 2, scalar=math.tanh,
          domain="all x", example="tanh(w*x + b)"),
@@ -297,32 +335,43 @@ TABLE: tuple[Operation, ...] = (
     _row("acosh", 1, np.arccosh, lambda x: _sympy().acosh(x),
          lambda F, g, ans, x: g / (F.sqrt(x - 1) * F.sqrt(x + 1)), scalar=math.acosh,
          edges=(1.0,),
-         domain="x ≥ 1 (derivative: x > 1)", example="acosh(1 + x**2)"),
+         domain="x ≥ 1 (derivative: x > 1)", example="acosh(1 + x**2)",
+         nan_reason="acosh of a number below 1", real_domain=lambda x: x >= 1),
     _row("atanh", 1, np.arctanh, lambda x: _sympy().atanh(x),
          lambda F, g, ans, x: g / ((1 - x) * (1 + x)), scalar=math.atanh, edges=(-1.0, 1.0),
-         domain="-1 < x < 1", example="atanh(x/2)"),
+         domain="-1 < x < 1", example="atanh(x/2)",
+         nan_reason="atanh of a number outside [-1, 1]", inf_reason="atanh of ±1",
+         real_domain=lambda x: -1 <= x <= 1),
     # exponential and logarithms
     _row("exp", 1, np.exp, lambda x: _sympy().exp(x),
          lambda F, g, ans, x: g * ans, scalar=math.exp,
-         domain="all x", example="exp(-x**2/2)"),
+         domain="all x", example="exp(-x**2/2)",
+         growth="exponential"),
     _row("log", 1, np.log, lambda x: _sympy().log(x),
          lambda F, g, ans, x: g / x, scalar=math.log, edges=(0.0,),
-         domain="x > 0", example="log(1 + x**2)"),
+         domain="x > 0", example="log(1 + x**2)",
+         nan_reason="log of a negative number", inf_reason="log of zero",
+         real_domain=lambda x: not x < 0, calls=("log", "ln")),
     _row("logb", 2, lambda x, b: np.log(x) / np.log(b), lambda x, b: _sympy().log(x, b),
          lambda F, g, ans, x, b: g / (x * F.log(b)),
          lambda F, g, ans, x, b: -g * ans / (b * F.log(b)),
          scalar=lambda x, b: math.log(x) / math.log(b), edges=(0.0,), tape_name="log",
-         arguments=('x', 'b'), domain="x > 0, b > 0, b ≠ 1", example="log(x, 2)"),
+         arguments=('x', 'b'), domain="x > 0, b > 0, b ≠ 1", example="log(x, 2)",
+         nan_reason="log of a non-positive number or base 1",
+         inf_reason="log of zero or base 1", calls=("log",)),
     _row("log2", 1, np.log2, lambda x: _sympy().log(x, 2),
          lambda F, g, ans, x: g / (x * _LN2), scalar=math.log2, edges=(0.0,),
-         domain="x > 0", example="log2(x)"),
+         domain="x > 0", example="log2(x)",
+         nan_reason="log of a negative number", inf_reason="log of zero"),
     _row("log10", 1, np.log10, lambda x: _sympy().log(x, 10),
          lambda F, g, ans, x: g / (x * _LN10), scalar=math.log10, edges=(0.0,),
-         domain="x > 0", example="log10(x)"),
+         domain="x > 0", example="log10(x)",
+         nan_reason="log of a negative number", inf_reason="log of zero"),
     # roots and powers
     _row("sqrt", 1, np.sqrt, lambda x: _sympy().sqrt(x),
          lambda F, g, ans, x: g / (2 * ans), scalar=math.sqrt, edges=(0.0,),
-         domain="x ≥ 0 (derivative: x > 0)", example="sqrt(x**2 + y**2)"),
+         domain="x ≥ 0 (derivative: x > 0)", example="sqrt(x**2 + y**2)",
+         nan_reason="square root of a negative number"),
     _row("cbrt", 1, np.cbrt, _real_cbrt_sympy,
          lambda F, g, ans, x: g / (3 * ans * ans), scalar=math.cbrt, edges=(0.0,),
          complex=_cbrt_complex,
@@ -332,7 +381,8 @@ TABLE: tuple[Operation, ...] = (
          lambda F, g, ans, x, y: g * y / ans,
          scalar=math.hypot, kink=lambda x, y: x == 0 and y == 0, edges=(0.0,),
          complex=lambda x, y: np.sqrt(x * x + y * y),
-         domain="all x, y (a kink at 0, 0)", example="hypot(x, 1)"),
+         domain="all x, y (a kink at 0, 0)", example="hypot(x, 1)",
+         growth="sum"),
     # piecewise and special
     _row("abs", 1, np.abs, lambda x: _sympy().Abs(x),
          lambda F, g, ans, x: g * F.sign(x), scalar=abs,
@@ -357,15 +407,32 @@ TABLE: tuple[Operation, ...] = (
 )
 # fmt: on
 
-OPERATIONS: dict[str, Operation] = {op.name: op for op in TABLE}
+OPERATIONS: dict[str, Operation] = {}
+"""Every row by name."""
 
-# How the parser spells a call: function name -> {number of arguments: operation}.
-FUNCTIONS: dict[str, dict[int, str]] = {
-    op.name: {op.arity: op.name} for op in TABLE if op.symbol is None and op.name != "logb"
-}
-FUNCTIONS["log"] = {1: "log", 2: "logb"}
-FUNCTIONS["ln"] = {1: "log"}
-FUNCTIONS["pow"] = {2: "pow"}
+FUNCTIONS: dict[str, dict[int, str]] = {}
+"""How the parser spells a call: function name -> {number of arguments: operation}."""
+
+generation = 0
+"""Counts the rebuilds of the lookups, so that views made from the rows elsewhere (the
+symbolic engine's float functions) know when to rebuild theirs."""
+
+
+def reindex() -> None:
+    """Rebuild the lookups from `TABLE`, in place (everyone holds the same dictionaries):
+    at import, and after a row is added at run time."""
+    global generation
+    OPERATIONS.clear()
+    OPERATIONS.update((op.name, op) for op in TABLE)
+    FUNCTIONS.clear()
+    for op in TABLE:
+        names = op.calls if op.calls is not None else (() if op.symbol else (op.name,))
+        for name in names:
+            FUNCTIONS.setdefault(name, {})[op.arity] = op.name
+    generation += 1
+
+
+reindex()
 
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
