@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         TimeLimitError,
     )
     from .language.limits import DEFAULT_LIMITS, Limits
+    from .study.steps import steps
     from .study.sweep import sweep
 
 _HOMES = {
@@ -42,6 +43,7 @@ _HOMES = {
     "TimeLimitError": "errors",
     "DEFAULT_LIMITS": "language.limits",
     "Limits": "language.limits",
+    "steps": "study.steps",
     "sweep": "study.sweep",
 }
 """Public name -> the module under the package that defines it."""
@@ -59,6 +61,7 @@ __all__ = [
     "TimeLimitError",
     "__version__",
     "compare",
+    "steps",
     "sweep",
 ]
 

@@ -7,6 +7,8 @@ print, plus plain-text spellings (``d2f/dxdy``, ``d2f/dx2``, ``df/dx``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..engines.base import Entry, entries_for
 from ..errors import InputError
 
@@ -14,17 +16,24 @@ _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _PLAIN = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹∂", "0123456789d")
 
 
-def entry_name(entry: Entry, variables: tuple[str, ...]) -> str:
-    """How a person writes the entry: ``f``, ``f'``, ``f⁽⁴⁾``, ``∂f/∂x``, ``∂²f/∂x∂y``."""
+def entry_name(entry: Entry, variables: Sequence[str], *, plain: bool = False) -> str:
+    """How a person writes the entry: ``f``, ``f'``, ``f⁽⁴⁾``, ``∂f/∂x``, ``∂²f/∂x∂y``;
+    with `plain`, in ASCII for a student's message: ``f^(4)``, ``d/dx``, ``d2/dx dy``."""
     k = len(entry)
     if k == 0:
         return "f"
     if len(variables) == 1:
-        return "f" + "'" * k if k <= 3 else f"f⁽{str(k).translate(_SUPERSCRIPTS)}⁾"
-    power = "" if k == 1 else str(k).translate(_SUPERSCRIPTS)
+        if k <= 3:
+            return "f" + "'" * k
+        return f"f^({k})" if plain else f"f⁽{str(k).translate(_SUPERSCRIPTS)}⁾"
     counts: dict[int, int] = {}
     for i in entry:
         counts[i] = counts.get(i, 0) + 1
+    if plain:
+        power = "" if k == 1 else str(k)
+        by = " ".join(f"d{variables[i]}" + ("" if c == 1 else str(c)) for i, c in counts.items())
+        return f"d{power}/{by}"
+    power = "" if k == 1 else str(k).translate(_SUPERSCRIPTS)
     by = "".join(
         f"∂{variables[i]}" + ("" if c == 1 else str(c).translate(_SUPERSCRIPTS))
         for i, c in counts.items()

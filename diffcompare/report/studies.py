@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from ..study.steps import StepStudy
     from ..study.sweep import Sweep
 
 
@@ -121,3 +122,77 @@ def sweep_csv(sweep: Sweep) -> str:
 
 def _cell(value: float | None) -> str:
     return "" if value is None else repr(float(value))
+
+
+def steps_summary(study: StepStudy) -> Group:
+    """Title, the exact value, and per method: the best step, the textbook 1e-3, the rule of
+    thumb and the finite engine's own step, each with its error; then the model lines."""
+    title = Text(f"{study.entry_name} of f = {study.expression}", style="bold")
+    title.append(f"  at {study.point_text}; exact {_g(study.exact, 16)}")
+    grid = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    grid.add_column("method")
+    grid.add_column("best h: error", overflow="fold")
+    grid.add_column("h = 1e-3", overflow="fold")
+    grid.add_column("rule of thumb h", overflow="fold")
+    for name, summary in study.summaries.items():
+        if name == "richardson":
+            row = summary.best
+            own = f"{_g(row.h)}: {_g(row.abs_error, 2)}" if row else "—"
+            grid.add_row(name, f"own step {own}", "", "")
+            continue
+        grid.add_row(
+            name,
+            _at(summary.best),
+            _at(summary.textbook),
+            _at(summary.rule_of_thumb),
+        )
+    lines: list[Text | Table] = [title, grid]
+    for name, model in study.models.items():
+        if model is None:
+            continue
+        parts = []
+        if model.truncation_coefficient is not None:
+            parts.append(
+                f"truncation ≈ {model.truncation_coefficient:.2g}·h^{model.truncation_power}"
+            )
+        if model.rounding_coefficient is not None:
+            parts.append(
+                f"rounding ≈ {model.rounding_coefficient:.2g}·eps/h^{model.rounding_power}"
+            )
+        elif model.rounding_power == 0:
+            parts.append("no rounding branch (nothing is subtracted)")
+        lines.append(Text(f"{name}: " + "; ".join(parts), style="dim"))
+    engine_step = next((s.engine_step for s in study.summaries.values()), None)
+    if engine_step is not None:
+        lines.append(
+            Text(
+                f"the finite engine picks h = {engine_step:.3g} by itself "
+                "(Richardson extrapolation over halving steps)",
+                style="dim",
+            )
+        )
+    lines.extend(Text(note, style="yellow") for note in study.notes)
+    return Group(*lines)
+
+
+def _at(row: Any) -> str:
+    if row is None:
+        return "—"
+    if row.abs_error is None:
+        return f"{_g(row.h)}: undefined"
+    return f"{_g(row.h)}: {_g(row.abs_error, 2)}"
+
+
+STEPS_CSV_COLUMNS = ("method", "h", "value", "abs_error", "rel_error")
+
+
+def steps_csv(study: StepStudy) -> str:
+    """One row per method per step."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(STEPS_CSV_COLUMNS)
+    for row in study.rows:
+        writer.writerow(
+            (row.method, repr(row.h), _cell(row.value), _cell(row.abs_error), _cell(row.rel_error))
+        )
+    return out.getvalue()
