@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
 from .compare.comparison import Comparison, compare
+from .compare.settings import Settings
 from .errors import (
     DiffCompareError,
     DomainError,
@@ -37,6 +38,7 @@ __all__ = [
     "LimitError",
     "Limits",
     "ParseError",
+    "Settings",
     "TimeLimitError",
     "__version__",
     "compare",

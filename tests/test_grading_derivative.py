@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from diffcompare.errors import DiffCompareError
+from diffcompare.errors import DiffCompareError, DomainError
 from diffcompare.grading import (
     Feedback,
     Mistake,
@@ -154,18 +154,25 @@ def test_symbolic_timeout_leaves_the_numeric_verdict() -> None:
     assert "numeric" in feedback.details["note"]
 
 
-def test_symbolic_decides_where_no_point_is_defined() -> None:
-    # log(x) has no value on (-3, -1): no numeric verdict; sympy proves the answer equal
-    feedback = grade("(sin(x)**2 + cos(x)**2)/x", "log(x)", domain={"x": (-3.0, -1.0)})
+def test_symbolic_decides_where_too_few_points_are_defined() -> None:
+    # log(x) has a value on 2 of the 160 points drawn from (-3, 0.05): no numeric verdict;
+    # sympy proves the answer equal
+    feedback = grade("(sin(x)**2 + cos(x)**2)/x", "log(x)", domain={"x": (-3.0, 0.05)})
     assert feedback.details["numeric"]["verdict"] == "undetermined"
     assert feedback.status == "correct"
     assert feedback.details["decided_by"] == "symbolic"
 
 
 def test_undecidable_is_undetermined_not_wrong() -> None:
-    feedback = grade("x", "log(x)", domain={"x": (-3.0, -1.0)})
+    feedback = grade("x", "log(x)", domain={"x": (-3.0, 0.05)})
     assert feedback.status == "undetermined"
     assert feedback.score == 0.0
+
+
+def test_a_teachers_domain_is_not_widened() -> None:
+    # log(x) has no value on (-3, -1): the question is broken, whatever the answer
+    with pytest.raises(DomainError, match="no value"):
+        grade("1/x", "log(x)", domain={"x": (-3.0, -1.0)})
 
 
 def test_answer_undefined_where_the_derivative_exists() -> None:

@@ -145,3 +145,37 @@ def test_split_list_keeps_commas_inside_calls() -> None:
     assert split_list("a, b") == ["a", "b"]
     assert split_list("[a], [b]") == ["[a]", "[b]"]
     assert split_list("") == []
+
+
+PARAMETERS = """
+title = "a parameter"
+function = "a*x**2 + y**2"
+parameters = ["a"]
+domain = { a = [1, 2] }
+
+[[questions]]
+id = "g"
+type = "gradient"
+right = ["[2*a*x, 2*y]"]
+wrong = [{ answer = "[2*x, 2*y]" }]
+
+[[questions]]
+id = "d"
+type = "derivative"
+wrt = "x"
+right = ["2*a*x"]
+wrong = [{ answer = "2*a*x + c", mistake = "constant" }]
+"""
+
+
+def test_parameters_are_held_fixed_and_are_not_constants(tmp_path: Path) -> None:
+    exercise = Exercise.load(write(tmp_path, PARAMETERS))
+    assert exercise.questions["g"].variables == ("x", "y")
+    assert exercise.selftest().ok
+    # a declared parameter is a name of the question, not a constant of integration
+    assert exercise.grade_one("d", "2*a*x + 0*a").correct
+
+
+def test_parameters_must_be_names(tmp_path: Path) -> None:
+    with pytest.raises(ExerciseError, match="'parameters'"):
+        Exercise.load(write(tmp_path, PARAMETERS.replace('["a"]', '"a"')))

@@ -25,16 +25,14 @@ from rich.text import Text
 from ..batch.inputs import read_cases
 from ..batch.runner import (
     DEFAULT_TIMEOUT,
-    Settings,
     Summary,
     result_key,
     resume_output,
     run,
     summarize,
 )
-from ..compare.comparison import ENGINE_MODULES
+from ..compare.settings import Settings
 from ..errors import InputError
-from ..language.limits import Limits
 from .options import comparison_options
 
 EXIT_AGREE, EXIT_DISAGREE = 0, 1
@@ -90,13 +88,7 @@ def batch(
     output: str | None,
     jobs: int | None,
     timeout: float,
-    order: int,
-    engines: tuple[str, ...],
-    step: float | None,
-    rtol: float,
-    atol: float,
-    fd_rtol: float,
-    limits: Limits,
+    settings: Settings,
     resume: bool,
     fail_fast: bool,
     simplify: bool,
@@ -118,16 +110,7 @@ def batch(
     done = {result_key(result) for result in previous}
     pending = [case for case in cases if case.key not in done]
 
-    settings = Settings(
-        order=order,
-        engines=engines or tuple(ENGINE_MODULES),
-        rtol=rtol,
-        atol=atol,
-        fd_rtol=fd_rtol,
-        step=step,
-        simplify=simplify,
-        limits=limits,
-    )
+    settings = settings.replace(simplify=simplify)
     new: list[dict[str, Any]] = []
     with _destination(output, append=resume) as stream:
         writer = _writer(output_format, stream)

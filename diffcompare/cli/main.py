@@ -16,12 +16,8 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..compare.comparison import (
-    DEFAULT_FD_SAFETY,
-    ENGINE_MODULES,
-)
+from ..compare.settings import Settings
 from ..errors import DiffCompareError
-from ..language.limits import Limits
 from .options import comparison_options
 
 EXIT_AGREE = 0
@@ -126,13 +122,7 @@ def main() -> None:
 def compare(
     expression: str,
     at: str,
-    order: int,
-    engines: tuple[str, ...],
-    step: float | None,
-    rtol: float,
-    atol: float,
-    fd_rtol: float,
-    limits: Limits,
+    settings: Settings,
     output_format: str,
 ) -> int:
     """Compare the engines on EXPRESSION at the point --at.
@@ -143,19 +133,8 @@ def compare(
     from ..language.parse import parse_point
     from ..report import render as report
 
-    point = parse_point(at, where="--at", limits=limits) if at.strip() else {}
-    comparison = run_comparison(
-        expression,
-        point,
-        order=order,
-        engines=engines or tuple(ENGINE_MODULES),
-        rtol=rtol,
-        atol=atol,
-        fd_rtol=fd_rtol,
-        fd_safety=DEFAULT_FD_SAFETY,
-        step=step,
-        limits=limits,
-    )
+    point = parse_point(at, where="--at", limits=settings.limits) if at.strip() else {}
+    comparison = run_comparison(expression, point, settings)
     if output_format == "json":
         click.echo(report.to_json(comparison))
     elif output_format == "csv":

@@ -1,23 +1,32 @@
-"""The options that choose and judge the engines, shared by the single command and batch."""
+"""The options that choose and judge the engines, shared by the single command and batch.
+
+They arrive at the command as one `Settings` (parameter ``settings``), built and checked
+once by `Settings` itself.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from ..compare.comparison import DEFAULT_ATOL, DEFAULT_FD_RTOL, DEFAULT_RTOL, ENGINE_MODULES
+from ..compare.settings import DEFAULT_SETTINGS as DEFAULTS
+from ..compare.settings import ENGINE_MODULES, Settings
 from ..language.limits import DEFAULT_LIMITS, Limits
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
+_OPTION_NAMES = ("order", "engines", "step", "rtol", "atol", "fd_rtol", "limits")
+
 
 def comparison_options(order_help: str) -> Callable[[Command], Command]:
     """--order, --engine, --step, --rtol, --atol, --fd-rtol and --limit, with the same
-    meaning everywhere (only the help of --order says what it does in that command)."""
+    meaning everywhere (only the help of --order says what it does in that command),
+    handed to the command as ``settings``."""
     options = [
         click.option(
             "--order", type=click.IntRange(0, None), default=2, show_default=True, help=order_help
@@ -33,21 +42,21 @@ def comparison_options(order_help: str) -> Callable[[Command], Command]:
         click.option(
             "--rtol",
             type=float,
-            default=DEFAULT_RTOL,
+            default=DEFAULTS.rtol,
             show_default=True,
             help="Relative tolerance for symbolic and tape.",
         ),
         click.option(
             "--atol",
             type=float,
-            default=DEFAULT_ATOL,
+            default=DEFAULTS.atol,
             show_default=True,
             help="Absolute floor, times the largest exact entry of the same order.",
         ),
         click.option(
             "--fd-rtol",
             type=float,
-            default=DEFAULT_FD_RTOL,
+            default=DEFAULTS.fd_rtol,
             show_default=True,
             help="Relative tolerance for finite differences (10x its own error estimate "
             "also agrees).",
@@ -64,9 +73,16 @@ def comparison_options(order_help: str) -> Callable[[Command], Command]:
     ]
 
     def decorate(command: Command) -> Command:
+        @functools.wraps(command)
+        def with_settings(**arguments: Any) -> Any:
+            given = {name: arguments.pop(name) for name in _OPTION_NAMES}
+            given["engines"] = given["engines"] or DEFAULTS.engines
+            return command(settings=Settings(**given), **arguments)
+
+        wrapped: Any = with_settings
         for option in reversed(options):
-            command = option(command)
-        return command
+            wrapped = option(wrapped)
+        return wrapped
 
     return decorate
 

@@ -35,24 +35,32 @@ from ..errors import DiffCompareError, DomainError, InputError, LimitError
 from ..language.evaluate import evaluate, undefined_reason
 from ..language.expr import Call, Expr, to_text, walk
 from ..language.expr import variables as variables_of
-from ..language.limits import DEFAULT_LIMITS, Limits
+from ..language.limits import Limits
 from ..language.magnitude import check_at_point
 from ..language.ops import OPERATIONS
 from ..language.parse import check_point, check_tree, parse, parse_point
+from .settings import (
+    DEFAULT_ATOL,
+    DEFAULT_FD_RTOL,
+    DEFAULT_FD_SAFETY,
+    DEFAULT_RTOL,
+    ENGINE_MODULES,
+    Settings,
+)
 
-ENGINE_MODULES: dict[str, str] = {
-    "symbolic": "diffcompare.engines.symbolic",
-    "finite": "diffcompare.engines.finite",
-    "tape": "diffcompare.engines.tape",
-}
-"""The engines a comparison can run, by name. Imported on first use: sympy is slow to load."""
+__all__ = [
+    "DEFAULT_ATOL",
+    "DEFAULT_FD_RTOL",
+    "DEFAULT_FD_SAFETY",
+    "DEFAULT_RTOL",
+    "ENGINE_MODULES",
+    "Comparison",
+    "Settings",
+    "compare",
+    "find_kinks",
+]
 
 REFERENCE_DIGITS = 50
-
-DEFAULT_RTOL = 1e-9
-DEFAULT_ATOL = 1e-12
-DEFAULT_FD_RTOL = 1e-6
-DEFAULT_FD_SAFETY = 10.0
 
 _BUDGET_HINT = " (Limits.symbolic_seconds; a caller who trusts its input may raise it)"
 
@@ -70,14 +78,6 @@ DISAGREE = "disagree"
 MISSING = "no value"  # the derivative exists, the engine gave no number
 SPURIOUS = "value where undefined"  # the derivative does not exist, the engine gave a number
 AGREEING = frozenset({AGREE, UNDEFINED, OUT_OF_RANGE, NOT_DIFFERENTIABLE})
-
-
-@dataclass(frozen=True)
-class Tolerances:
-    rtol: float = DEFAULT_RTOL
-    atol: float = DEFAULT_ATOL
-    fd_rtol: float = DEFAULT_FD_RTOL
-    fd_safety: float = DEFAULT_FD_SAFETY
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,8 @@ class Comparison:
     entries: list[Entry]
     reference: Reference
     engines: dict[str, EngineOutcome]
-    tolerances: Tolerances
+    settings: Settings
+    """What the comparison was asked to do (its order is `order`, its engines those run)."""
     kinks: list[Kink] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -206,10 +207,10 @@ class Comparison:
             ],
             "notes": list(self.notes),
             "tolerances": {
-                "rtol": self.tolerances.rtol,
-                "atol": self.tolerances.atol,
-                "fd_rtol": self.tolerances.fd_rtol,
-                "fd_safety": self.tolerances.fd_safety,
+                "rtol": self.settings.rtol,
+                "atol": self.settings.atol,
+                "fd_rtol": self.settings.fd_rtol,
+                "fd_safety": self.settings.fd_safety,
             },
             "agree": self.agree,
         }
@@ -227,94 +228,46 @@ def entry_label(entry: Entry, n_variables: int, order: int) -> str:
 def compare(
     expression: str | Expr,
     at: Mapping[str, float] | str,
+    settings: Settings | None = None,
     *,
-    order: int = 2,
-    engines: Sequence[str] = ("symbolic", "finite", "tape"),
-    rtol: float = DEFAULT_RTOL,
-    atol: float = DEFAULT_ATOL,
-    fd_rtol: float = DEFAULT_FD_RTOL,
-    fd_safety: float = DEFAULT_FD_SAFETY,
+    order: int | None = None,
+    engines: Sequence[str] | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    fd_rtol: float | None = None,
+    fd_safety: float | None = None,
     step: float | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    simplify: bool = True,
+    limits: Limits | None = None,
+    simplify: bool | None = None,
 ) -> Comparison:
     """Value and derivatives of `expression` at the point `at`, by each engine, judged
     against the exact reference.
 
     `at` is a mapping (its order is the variables' order) or text like ``"x=1, y=2"``.
-    `order` 2 gives value, gradient and Hessian; above 2 needs one variable and gives its
-    derivatives up to that order. Raises a DiffCompareError for input that cannot be used and
-    DomainError when the function itself is undefined at the point. `simplify=False` keeps
-    the symbolic formulas as sympy's `diff` writes them (faster; batch runs use it).
+    What to compute and how strictly is `settings` (default `Settings()`); the keyword
+    arguments are a shorthand that changes those fields of it. `order` 2 gives value,
+    gradient and Hessian; above 2 needs one variable and gives its derivatives up to that
+    order. Raises a DiffCompareError for input that cannot be used and DomainError when the
+    function itself is undefined at the point. `simplify=False` keeps the symbolic formulas
+    as sympy's `diff` writes them (faster; batch runs use it).
     """
+    shorthand = {
+        "order": order,
+        "engines": engines,
+        "rtol": rtol,
+        "atol": atol,
+        "fd_rtol": fd_rtol,
+        "fd_safety": fd_safety,
+        "step": step,
+        "limits": limits,
+        "simplify": simplify,
+    }
+    changes = {name: value for name, value in shorthand.items() if value is not None}
+    settings = settings or Settings()
+    if changes:
+        settings = settings.replace(**changes)
     try:
-        expr = (
-            parse(expression, limits)
-            if isinstance(expression, str)
-            else check_tree(expression, limits)
-        )
-        if isinstance(at, str):
-            point = parse_point(at, where="at", limits=limits)
-        else:
-            point = _point_from_mapping(at, limits)
-        check_point(variables_of(expr), point, limits=limits)
-        names = tuple(point)
-        tolerances = _tolerances(rtol, atol, fd_rtol, fd_safety)
-        _check_order(order, len(names), limits)
-        if step is not None and not (math.isfinite(step) and step > 0):
-            raise InputError(f"step must be a positive finite number, not {step!r}")
-        runners = _engine_runners(engines)
-        check_at_point(expr, point, limits)
-
-        entries = entries_for(len(names), order)
-        coordinates = [point[name] for name in names]
-        # sympy cannot be told to stop: one budget over all the work that may call it
-        with time_budget(limits.symbolic_seconds, "the symbolic work", _BUDGET_HINT):
-            reference = _run_reference(expr, names, coordinates, entries, limits, simplify)
-            results = {
-                name: _run_engine(
-                    name, run, expr, names, coordinates, entries, step, limits, simplify
-                )
-                for name, run in runners.items()
-            }
-        text = to_text(expr)
-        _refuse_undefined_value(text, expr, point, reference, results)
-
-        kinks = find_kinks(expr, point)
-        kinked = {names.index(v) for k in kinks for v in k.variables if v in names}
-        scales = _scales(reference, entries)
-        outcomes = {}
-        for name, result in results.items():
-            checks = {}
-            for entry in entries:
-                atol_scaled = max(
-                    tolerances.atol * scales[len(entry)],
-                    ROUNDING_SAFETY * EPS * reference.rounding.get(entry, 0.0),
-                )
-                at_kink = bool(entry) and any(i in kinked for i in entry)
-                checks[entry] = _check(
-                    name, entry, result, reference, tolerances, atol_scaled, at_kink
-                )
-            outcomes[name] = EngineOutcome(name, checks, dict(result.info), result.seconds)
-
-        notes = [
-            f"{k.subexpression} is not differentiable here: derivatives by "
-            f"{', '.join(k.variables)} shown, not judged"
-            for k in kinks
-        ]
-        notes += _ill_conditioned_notes(reference, entries, names, order, tolerances.rtol)
-        return Comparison(
-            expression=text,
-            variables=names,
-            point=dict(point),
-            order=order,
-            entries=entries,
-            reference=reference,
-            engines=outcomes,
-            tolerances=tolerances,
-            kinks=kinks,
-            notes=notes,
-        )
+        return _compare(expression, at, settings)
     except RecursionError:
         # sympy recurses once a level of its own (four for a sigmoid), and so does the
         # hashing of a very deep tree: within the depth limit, but past Python's stack
@@ -322,6 +275,72 @@ def compare(
             "the expression nests too deeply for sympy (past Python's recursion limit):"
             " nest it less"
         ) from None
+
+
+def _compare(
+    expression: str | Expr, at: Mapping[str, float] | str, settings: Settings
+) -> Comparison:
+    limits, order, simplify = settings.limits, settings.order, settings.simplifies(True)
+    expr = (
+        parse(expression, limits) if isinstance(expression, str) else check_tree(expression, limits)
+    )
+    if isinstance(at, str):
+        point = parse_point(at, where="at", limits=limits)
+    else:
+        point = _point_from_mapping(at, limits)
+    check_point(variables_of(expr), point, limits=limits)
+    names = tuple(point)
+    _check_order(order, len(names), limits)
+    runners = _engine_runners(settings.engines)
+    check_at_point(expr, point, limits)
+
+    entries = entries_for(len(names), order)
+    coordinates = [point[name] for name in names]
+    # sympy cannot be told to stop: one budget over all the work that may call it
+    with time_budget(limits.symbolic_seconds, "the symbolic work", _BUDGET_HINT):
+        reference = _run_reference(expr, names, coordinates, entries, limits, simplify)
+        results = {
+            name: _run_engine(
+                name, run, expr, names, coordinates, entries, settings.step, limits, simplify
+            )
+            for name, run in runners.items()
+        }
+    text = to_text(expr)
+    _refuse_undefined_value(text, expr, point, reference, results)
+
+    kinks = find_kinks(expr, point)
+    kinked = {names.index(v) for k in kinks for v in k.variables if v in names}
+    scales = _scales(reference, entries)
+    outcomes = {}
+    for name, result in results.items():
+        checks = {}
+        for entry in entries:
+            atol_scaled = max(
+                settings.atol * scales[len(entry)],
+                ROUNDING_SAFETY * EPS * reference.rounding.get(entry, 0.0),
+            )
+            at_kink = bool(entry) and any(i in kinked for i in entry)
+            checks[entry] = _check(name, entry, result, reference, settings, atol_scaled, at_kink)
+        outcomes[name] = EngineOutcome(name, checks, dict(result.info), result.seconds)
+
+    notes = [
+        f"{k.subexpression} is not differentiable here: derivatives by "
+        f"{', '.join(k.variables)} shown, not judged"
+        for k in kinks
+    ]
+    notes += _ill_conditioned_notes(reference, entries, names, order, settings.rtol)
+    return Comparison(
+        expression=text,
+        variables=names,
+        point=dict(point),
+        order=order,
+        entries=entries,
+        reference=reference,
+        engines=outcomes,
+        settings=settings,
+        kinks=kinks,
+        notes=notes,
+    )
 
 
 def _ill_conditioned_notes(
@@ -382,23 +401,8 @@ def _point_from_mapping(at: Mapping[str, float], limits: Limits) -> dict[str, fl
     return point
 
 
-def _tolerances(rtol: float, atol: float, fd_rtol: float, fd_safety: float) -> Tolerances:
-    for label, value in (
-        ("rtol", rtol),
-        ("atol", atol),
-        ("fd_rtol", fd_rtol),
-        ("fd_safety", fd_safety),
-    ):
-        if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-            raise InputError(f"{label} must be a finite number >= 0, not {value!r}")
-    return Tolerances(float(rtol), float(atol), float(fd_rtol), float(fd_safety))
-
-
 def _check_order(order: int, n_variables: int, limits: Limits) -> None:
-    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
-        raise InputError(f"order must be a whole number >= 0, not {order!r}")
-    if order > limits.max_order:
-        raise LimitError(f"order {order} is above the limit of {limits.max_order}")
+    # the order itself is checked by Settings; here what it asks of this point
     if order > 2 and n_variables != 1:
         raise InputError(
             f"order {order} needs an expression of one variable (this one has {n_variables}); "
@@ -412,15 +416,8 @@ EngineRun = Callable[..., EngineResult]
 
 
 def _engine_runners(names: Sequence[str]) -> dict[str, EngineRun]:
-    if isinstance(names, str):  # a lone name, not a sequence of one-letter names
-        names = (names,)
-    unknown = [name for name in names if name not in ENGINE_MODULES]
-    if unknown:
-        raise InputError(f"unknown engine {unknown[0]!r} (choose from {', '.join(ENGINE_MODULES)})")
-    if not names:
-        raise InputError(f"no engine chosen (choose from {', '.join(ENGINE_MODULES)})")
-    chosen = dict.fromkeys(names)  # duplicates run once, in the order given
-    return {name: importlib.import_module(ENGINE_MODULES[name]).run for name in chosen}
+    # Settings has checked the names and dropped duplicates
+    return {name: importlib.import_module(ENGINE_MODULES[name]).run for name in names}
 
 
 def _run_reference(
@@ -517,7 +514,7 @@ def _check(
     entry: Entry,
     result: EngineResult,
     reference: Reference,
-    tolerances: Tolerances,
+    settings: Settings,
     atol_scaled: float,
     at_kink: bool,
 ) -> Check:
@@ -552,12 +549,12 @@ def _check(
     abs_error, rel_error = _errors(value, exact_text)
     if name == "finite" and entry:
         tolerance = max(
-            tolerances.fd_safety * (estimate or 0.0),
-            tolerances.fd_rtol * abs(exact_float),
+            settings.fd_safety * (estimate or 0.0),
+            settings.fd_rtol * abs(exact_float),
             atol_scaled,
         )
     else:  # including finite's value: a plain float64 evaluation like the others'
-        tolerance = tolerances.rtol * abs(exact_float) + atol_scaled
+        tolerance = settings.rtol * abs(exact_float) + atol_scaled
     status = AGREE if abs_error is not None and abs_error <= tolerance else DISAGREE
     return Check(value, status, abs_error, rel_error, tolerance, estimate, reason)
 

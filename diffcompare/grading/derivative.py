@@ -30,7 +30,15 @@ from . import sandbox
 from .feedback import Feedback, combine, invalid
 from .judge import grade
 from .mistakes import Mistake
-from .question import DerivativeQuestion, Job, natural_sorted, read_function, variable_order
+from .question import (
+    DerivativeQuestion,
+    Job,
+    is_constant_name,
+    natural_sorted,
+    read_function,
+    variable_order,
+    without_names,
+)
 
 DEFAULT_RTOL = 1e-9
 DEFAULT_DOMAIN = (-3.0, 3.0)
@@ -61,6 +69,7 @@ def check_derivative(
     seed: int = 0,
     points: int = DEFAULT_POINTS,
     mistakes: Sequence[Mistake] = (),
+    parameters: Sequence[str] = (),
     symbolic_seconds: float = SYMBOLIC_SECONDS,
     seconds: float = SECONDS,
     memory_mb: float | None = MEMORY_MB,
@@ -72,22 +81,34 @@ def check_derivative(
     `wrt` is a variable name (with `order` for higher derivatives) or a list of names for a
     mixed partial (``["x", "y"]`` is d²/dx dy). `domain` maps variables to (low, high) for the
     random points; variables not in it range over (-3, 3). Points where the function or its
-    derivative is undefined are skipped. `mistakes` are the teacher's own wrong answers,
-    tried before the built-in catalogue.
+    derivative is undefined are skipped; when too few are left, the intervals the teacher did
+    not give are widened to (-30, 30), then (-300, 300). `mistakes` are the teacher's own
+    wrong answers, tried before the built-in catalogue.
+
+    An answer may use a constant of integration (c, C, k, K, c1, ...: `question.CONSTANT_NAME`)
+    that is not a variable of the question: it is graded as if the constant were 0, and is
+    never right (``x**4/4 + c`` for the derivative of x**3 is ``integrated``, ``2*x + c`` for
+    that of x**2 has the mistake ``constant``). `parameters` names letters the answer may use
+    as parameters of the question (never constants of integration), besides the function's.
+    An answer with no value at any point (``1/0``, ``log(0)``) is ``invalid``.
 
     Problems with the question (`of`, `wrt`, `domain`, `mistakes`) raise `DiffCompareError`:
-    they are the teacher's to fix. Problems with the answer never raise: unreadable or
-    oversized text is ``invalid``, a check that cannot decide (time, memory) ``undetermined``.
+    they are the teacher's to fix; a function with no value anywhere in the (widened) domain
+    (``1/0``, ``log(0)``, ``1/(x-x)``) raises `DomainError`. Problems with the answer never
+    raise: unreadable or oversized text is ``invalid``, a check that cannot decide (time,
+    memory) ``undetermined``.
     `use_sandbox=False` runs the work in this process (no hard deadline: for debugging).
     """
     start = time.perf_counter()
-    question = _question(of, wrt, order, domain, mistakes, limits)
+    question = _question(of, wrt, order, domain, mistakes, parameters, limits)
     parsed = _parse_answer(answer, question, limits)
     if isinstance(parsed, Feedback):
         parsed.details["seconds"] = time.perf_counter() - start
         return parsed
+    tree, constants = parsed
     job = Job(
-        answer=parsed,
+        answer=without_names(tree, constants) if constants else tree,
+        constants=constants,
         question=question,
         rtol=rtol,
         seed=seed,
@@ -106,15 +127,17 @@ def check_gradient(
     of: str | Expr,
     *,
     variables: Sequence[str] | None = None,
+    parameters: Sequence[str] = (),
     **options: Any,
 ) -> Feedback:
     """Grade one answer per gradient component: a list in the order of `variables` (by
-    default the function's variables sorted by name: x, y, z, x2, x10), or a dict keyed by
-    variable. Score: the fraction of components right; each component's feedback (as a dict)
-    is in ``details["components"]``; a missing component counts as invalid. Options are those
-    of `check_derivative`."""
+    default the function's variables sorted by name: x, y, z, x2, x10, less `parameters`,
+    which are held fixed), or a dict keyed by variable. Score: the fraction of components
+    right; each component's feedback (as a dict) is in ``details["components"]``; a missing
+    component counts as invalid. Options are those of `check_derivative`."""
     function = read_function(of, options.get("limits", DEFAULT_LIMITS))
-    names = variable_order(function, variables)
+    names = variable_order(function, variables, parameters)
+    options = {**options, "parameters": parameters}
     keys = [(name,) for name in names]
     if isinstance(answers, Mapping):
         extra = [key for key in answers if key not in names]
@@ -140,14 +163,17 @@ def check_hessian(
     of: str | Expr,
     *,
     variables: Sequence[str] | None = None,
+    parameters: Sequence[str] = (),
     **options: Any,
 ) -> Feedback:
-    """Grade one answer per Hessian entry: a full n x n nested list (every entry graded, the
+    """Grade one answer per Hessian entry (`variables` and `parameters` as for
+    `check_gradient`): a full n x n nested list (every entry graded, the
     symmetric ones too), or a dict keyed by pairs of variables (the upper triangle, pairs
     (a, b) with a not after b, is required; a missing entry counts as invalid). Score: the
     fraction of entries right. Options are those of `check_derivative`."""
     function = read_function(of, options.get("limits", DEFAULT_LIMITS))
-    names = variable_order(function, variables)
+    names = variable_order(function, variables, parameters)
+    options = {**options, "parameters": parameters}
     given: dict[tuple[str, ...], Any] = {}
     if isinstance(answers, Mapping):
         for key, text in answers.items():
@@ -195,6 +221,7 @@ def _question(
     order: int,
     domain: Domain | None,
     mistakes: Sequence[Mistake],
+    parameters: Sequence[str],
     limits: Limits,
 ) -> DerivativeQuestion:
     function = read_function(of, limits)
@@ -224,8 +251,12 @@ def _question(
             raise InputError(f"domain of '{name}': expected (low, high)") from None
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
             raise InputError(f"domain of '{name}': ({low}, {high}) is not an interval")
+    for name in parameters:
+        problem = name_problem(name) if isinstance(name, str) else "not text"
+        if problem is not None:
+            raise InputError(f"parameters: '{name}' is not a usable name: {problem}")
     found = variables_of(function)
-    everything = natural_sorted({*found, *names, *bounds})
+    everything = natural_sorted({*found, *names, *bounds, *parameters})
     if len(everything) > limits.max_variables:
         raise LimitError(f"{len(everything)} variables; the limit is {limits.max_variables}")
     intervals = tuple(
@@ -238,11 +269,22 @@ def _question(
         if unknown:
             raise InputError(f"mistake '{mistake.name}' uses unknown variables {sorted(unknown)}")
         custom.append((mistake.name, tree, mistake.message, mistake.score))
-    return DerivativeQuestion(function, tuple(names), everything, intervals, tuple(custom))  # type: ignore[arg-type]
+    widen = tuple(name for name in everything if name not in bounds)
+    return DerivativeQuestion(
+        function,
+        tuple(names),
+        everything,
+        intervals,  # type: ignore[arg-type]
+        tuple(custom),
+        widen,
+    )
 
 
-def _parse_answer(answer: Answer, question: DerivativeQuestion, limits: Limits) -> Expr | Feedback:
-    """The answer's tree, or the `invalid` feedback that says why there is none."""
+def _parse_answer(
+    answer: Answer, question: DerivativeQuestion, limits: Limits
+) -> tuple[Expr, tuple[str, ...]] | Feedback:
+    """The answer's tree and the constants of integration it uses, or the `invalid` feedback
+    that says why there is none."""
     if answer is None:
         return _invalid("No answer was given.", "input", "")
     if isinstance(answer, bool) or not isinstance(answer, str | int | float):
@@ -262,7 +304,9 @@ def _parse_answer(answer: Answer, question: DerivativeQuestion, limits: Limits) 
         return _invalid(f"Your answer could not be read: {error.reason}{where}.", error)
     except DiffCompareError as error:
         return _invalid(f"Your answer could not be used: {error.message}.", error)
-    unknown = [name for name in variables_of(tree) if name not in question.variables]
+    others = [name for name in variables_of(tree) if name not in question.variables]
+    constants = tuple(name for name in others if is_constant_name(name))
+    unknown = [name for name in others if name not in constants]
     if unknown:
         return _invalid(
             f"Your answer uses {', '.join(repr(n) for n in unknown)}, which is not a variable of"
@@ -273,10 +317,10 @@ def _parse_answer(answer: Answer, question: DerivativeQuestion, limits: Limits) 
     # a tower like x**x**x**x**x is a valid expression whose values need millions of digits
     for corner in _corners(question):
         try:
-            check_at_point(tree, corner, limits)
+            check_at_point(tree, {**corner, **dict.fromkeys(constants, 1.0)}, limits)
         except LimitError as error:
             return _invalid(f"Your answer grows too fast to be evaluated: {error.message}.", error)
-    return tree
+    return tree, constants
 
 
 def _invalid(message: str, error: DiffCompareError | str, text: str | None = None) -> Feedback:

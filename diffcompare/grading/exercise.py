@@ -80,6 +80,7 @@ class Question:
     function: str
     variables: tuple[str, ...]
     prompt: str = ""
+    parameters: tuple[str, ...] = ()
     wrt: tuple[str, ...] = ()
     order: int = 1
     kind: str = "value"
@@ -375,6 +376,7 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             domain=domain,
             seed=question.seed,
             mistakes=[Mistake(m.name, m.answer, m.message, m.score) for m in question.mistakes],
+            parameters=question.parameters,
             limits=limits,
             **tolerance,
         )
@@ -386,6 +388,7 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             answer,
             question.function,
             variables=list(question.variables),
+            parameters=question.parameters,
             domain=domain,
             seed=question.seed,
             limits=limits,
@@ -453,7 +456,7 @@ def _same_answer(question: Question, answer: Any, alternative: Any, limits: Limi
     if len(answers) != len(alternatives):
         return False
     rng = np.random.default_rng(question.seed)
-    names = question.variables
+    names = (*question.variables, *question.parameters)
     bounds = [question.domain.get(v, (-2.0, 2.0)) for v in names]
     points = {
         name: np.round(rng.uniform(lo, hi, MISTAKE_POINTS), 3)
@@ -495,12 +498,12 @@ def _flat(answer: Any) -> list[str]:
 
 _ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 _TOP_KEYS = {
-    "title", "description", "function", "variables", "domain", "points", "rtol", "atol",
-    "seed", "questions",
+    "title", "description", "function", "variables", "parameters", "domain", "points", "rtol",
+    "atol", "seed", "questions",
 }  # fmt: skip
 _QUESTION_KEYS = {
-    "id", "type", "prompt", "function", "variables", "domain", "points", "rtol", "atol",
-    "seed", "wrt", "order", "kind", "at", "sigfigs", "takes", "name", "call_seconds",
+    "id", "type", "prompt", "function", "variables", "parameters", "domain", "points", "rtol",
+    "atol", "seed", "wrt", "order", "kind", "at", "sigfigs", "takes", "name", "call_seconds",
     "right", "wrong", "mistakes",
 }  # fmt: skip
 _ONLY_FOR = {
@@ -531,7 +534,16 @@ class _Reader:
             raise self.fail("questions", "needs at least one [[questions]] table")
         defaults = {
             key: data[key]
-            for key in ("function", "variables", "domain", "points", "rtol", "atol", "seed")
+            for key in (
+                "function",
+                "variables",
+                "parameters",
+                "domain",
+                "points",
+                "rtol",
+                "atol",
+                "seed",
+            )
             if key in data
         }
         questions: dict[str, Question] = {}
@@ -607,8 +619,12 @@ class _Reader:
             expr = parse(function, self.limits)
         except DiffCompareError as error:
             raise self.fail(where, f"'function' does not parse: {error.message}") from None
-        variables = self.variables(data, where, variables_of(expr))
-        domain = self.domain(data, where, variables)
+        parameters = self.parameters(data, where, qtype)
+        found = tuple(name for name in variables_of(expr) if name not in parameters)
+        variables = self.variables(data, where, found)
+        if set(variables) & set(parameters):
+            raise self.fail(where, "a name is both in 'variables' and in 'parameters'")
+        domain = self.domain(data, where, (*variables, *parameters))
         kind = "value"
         if qtype == "value":
             kind = self.choice(data, "kind", where, VALUE_KINDS, default="value")
@@ -635,6 +651,7 @@ class _Reader:
             function=function,
             variables=variables,
             prompt=self.text(data, "prompt", where, default=""),
+            parameters=parameters,
             wrt=wrt,
             order=self.whole(data, "order", where, 1, 0 if qtype == "value" else 1, 6),
             kind=kind,
@@ -679,6 +696,19 @@ class _Reader:
                 f"'variables' must list each variable of the function once (it has"
                 f" {', '.join(found)})",
             )
+        return tuple(given)
+
+    def parameters(self, data: Mapping[str, Any], where: str, qtype: str) -> tuple[str, ...]:
+        """Names held fixed: never gradient components, never constants of integration."""
+        given = data.get("parameters", [])
+        if not isinstance(given, list) or not all(isinstance(v, str) for v in given):
+            raise self.fail(where, "'parameters' must be a list of names")
+        if given and qtype not in ("derivative", "gradient", "hessian"):
+            raise self.fail(where, f"'parameters' does not apply to a {qtype} question")
+        for name in given:
+            problem = name_problem(name)
+            if problem is not None:
+                raise self.fail(where, f"'parameters': {name!r} is not usable: {problem}")
         return tuple(given)
 
     def domain(

@@ -40,6 +40,7 @@ from typing import Any, Literal, NoReturn
 
 import numpy as np
 
+from ..compare.settings import non_negative
 from ..errors import DiffCompareError, InputError, LimitError, TimeLimitError
 from ..language.expr import Expr
 from ..language.expr import variables as variables_of
@@ -425,9 +426,8 @@ def _check_options(
         raise InputError(f"takes must be 'floats' or 'array', not {takes!r}")
     if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= 1000:
         raise InputError(f"points must be a whole number from 1 to 1000, not {points!r}")
-    for label, value in (("rtol", rtol), ("atol", atol)):
-        if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-            raise InputError(f"{label} must be a finite number >= 0, not {value!r}")
+    non_negative("rtol", rtol)
+    non_negative("atol", atol)
     if not (isinstance(call_seconds, int | float) and 0 < call_seconds <= 600):
         raise InputError(f"call_seconds must be in (0, 600], not {call_seconds!r}")
     if isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or memory_mb < 64:

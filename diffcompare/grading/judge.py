@@ -18,15 +18,15 @@ import mpmath
 import numpy as np
 import sympy
 
-from ..errors import LimitError, TimeLimitError
+from ..errors import DomainError, LimitError, TimeLimitError
 from ..language.evaluate import evaluate, undefined_reason
-from ..language.expr import to_text
+from ..language.expr import Expr, to_text
 from ..language.magnitude import check_at_point
 from . import sandbox
 from .exact import SympyTree, symbols_for, value_at
 from .feedback import Feedback, invalid
 from .mistakes import MESSAGES, altered_references
-from .question import Job
+from .question import DerivativeQuestion, Job
 
 DIGITS = 30
 ATOL_FACTOR = 1e-20
@@ -34,6 +34,9 @@ ATOL_FACTOR = 1e-20
 evaluation leaves errors near 1e-30 of the intermediate values."""
 MAX_ATTEMPTS_PER_POINT = 20
 TEXT_LENGTH = 200
+WIDER = (30.0, 300.0)
+"""Half-widths the intervals the teacher did not give are widened to, in turn, when too few
+points of (-3, 3) have the function and its derivative defined (log(x - 3) has none)."""
 UNDETERMINED_MESSAGE = (
     "Your answer could not be checked automatically; it will be looked at by hand."
 )
@@ -93,6 +96,7 @@ class Judge:
         self.skipped = 0
         self.timings: dict[str, float] = {}
         self.atol = 0.0
+        self.widened_to: dict[str, list[float]] | None = None
 
     # -- values
 
@@ -111,7 +115,12 @@ class Judge:
     def feedback(self) -> Feedback:
         # every difference of two 30-digit values is taken at that precision, not at 15
         with mpmath.workdps(DIGITS + 10):
-            return self._feedback()
+            result = self._feedback()
+            if self.job.constants and result.status in ("correct", "incorrect"):
+                # e**x + c for the derivative of e**x: the constant tells the story
+                integrated = result.correct and self.integrated()
+                return _with_constants(result, self.job.constants, integrated)
+        return result
 
     def _feedback(self) -> Feedback:
         start = time.perf_counter()
@@ -157,41 +166,66 @@ class Judge:
         return self.wrong(numeric, details)
 
     def numeric(self) -> _Verdict:
-        question = self.job.question
         rng = np.random.default_rng(self.job.seed)
         attempts = 0
-        while (
-            len(self.points) < self.job.points
-            and attempts < MAX_ATTEMPTS_PER_POINT * self.job.points
-        ):
-            attempts += 1
-            point = {name: float(rng.uniform(lo, hi)) for name, lo, hi in question.domain}
-            # the function must be defined where the student computes (our float semantics:
-            # sympy would call sqrt(x)**2 just x, defined everywhere)
-            if not np.isfinite(evaluate(question.function, point)):
-                self.skipped += 1
-                continue
-            expected = self.value(self.reference, point)
-            if expected is None:
-                self.skipped += 1
-                continue
-            try:
-                check_at_point(self.job.answer, point, self.job.limits)
-            except LimitError as error:
-                raise _Refused(
-                    Feedback(
-                        "invalid",
-                        0.0,
-                        f"Your answer grows too fast to be evaluated: {error.message}.",
-                        details={"error": {"kind": error.kind, "text": str(error)}},
+        defined = 0  # points where the function itself has a value
+        first_reason: str | None = None
+        for box, wide in _boxes(self.job.question):
+            budget = MAX_ATTEMPTS_PER_POINT * self.job.points
+            while len(self.points) < self.job.points and budget > 0:
+                budget -= 1
+                attempts += 1
+                point = {name: float(rng.uniform(lo, hi)) for name, lo, hi in box}
+                # the function must be defined where the student computes (our float
+                # semantics: sympy would call sqrt(x)**2 just x, defined everywhere)
+                if not np.isfinite(evaluate(self.job.question.function, point)):
+                    first_reason = first_reason or undefined_reason(
+                        self.job.question.function, point
                     )
-                ) from None
-            given, reason = value_at(self.answer, self.symbols, point, DIGITS)
-            if np.isnan(evaluate(self.job.answer, point)):
-                # undefined in our semantics even where sympy rewrote it (sqrt(x)**2 is x)
-                given, reason = None, undefined_reason(self.job.answer, point)
-            self.points.append(_Point(point, expected, given, reason))
+                    self.skipped += 1
+                    continue
+                defined += 1
+                expected = self.value(self.reference, point)
+                if expected is None:
+                    self.skipped += 1
+                    continue
+                try:
+                    check_at_point(self.job.answer, point, self.job.limits)
+                except LimitError as error:
+                    if wide:  # a point we chose far out: the answer is not at fault
+                        self.skipped += 1
+                        continue
+                    raise _Refused(
+                        invalid(
+                            f"Your answer grows too fast to be evaluated: {error.message}.",
+                            error.kind,
+                            str(error),
+                        )
+                    ) from None
+                given, reason = value_at(self.answer, self.symbols, point, DIGITS)
+                if given is None or np.isnan(evaluate(self.job.answer, point)):
+                    # undefined in our semantics even where sympy rewrote it (sqrt(x)**2 is
+                    # x); our float walk also names the operation at fault
+                    given, reason = None, undefined_reason(self.job.answer, point) or reason
+                self.points.append(_Point(point, expected, given, reason))
+                if wide:
+                    self.widened_to = {name: [lo, hi] for name, lo, hi in box}
+            if len(self.points) >= self.job.points:
+                break
+        if defined == 0:
+            raise DomainError(
+                f"the function {_short_text(self.job.question.function)} has no value at any of"
+                f" {attempts} points tried in the domain and around it"
+                + (f": {first_reason}" if first_reason else "")
+            )
+        if self.points and all(p.answer is None for p in self.points):
+            reason = self.points[0].answer_reason or "undefined"
+            raise _Refused(
+                invalid(f"Your answer has no value at any point ({reason}).", "domain", reason)
+            )
         info: dict[str, Any] = {"points_used": len(self.points), "attempts": attempts}
+        if self.widened_to is not None:
+            info["widened_to"] = self.widened_to
         if len(self.points) < _min_points(self.job.points):
             info["reason"] = "too few points where the function and its derivative are defined"
             return _Verdict("undetermined", info)
@@ -328,6 +362,47 @@ def grade(job: Job) -> Feedback:
             "limit",
             "the answer takes sympy past Python's recursion limit",
         )
+
+
+def _with_constants(
+    graded: Feedback, constants: tuple[str, ...], integrated: bool = False
+) -> Feedback:
+    """The feedback on an answer with constants of integration, graded without them: a
+    derivative has no such constant, so the answer is never right. `integrated`: the answer
+    without them is an antiderivative too."""
+    names = " and ".join(constants)
+    details = {**graded.details, "constants_of_integration": list(constants)}
+    if graded.correct and not integrated:
+        message = (
+            f"A derivative has no constant of integration: without {names} your answer would"
+            " be right."
+        )
+        return Feedback("incorrect", 0.0, message, "constant", details)
+    if integrated or graded.mistake == "integrated":
+        message = f"{MESSAGES['integrated']} The constant {names} gives it away."
+        return Feedback(
+            "incorrect", 0.0 if integrated else graded.score, message, "integrated", details
+        )
+    message = f"{graded.message} The constant {names} does not belong in a derivative either."
+    return Feedback("incorrect", graded.score, message, graded.mistake, details)
+
+
+def _boxes(question: DerivativeQuestion) -> list[tuple[tuple[tuple[str, float, float], ...], bool]]:
+    """The boxes to draw points from, in turn: the domain, then wider ones (flagged True)."""
+    boxes = [(question.domain, False)]
+    if question.widen:
+        for half in WIDER:
+            box = tuple(
+                (name, -half, half) if name in question.widen else (name, lo, hi)
+                for name, lo, hi in question.domain
+            )
+            boxes.append((box, True))
+    return boxes
+
+
+def _short_text(tree: Expr) -> str:
+    text = to_text(tree)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _min_points(wanted: int) -> int:

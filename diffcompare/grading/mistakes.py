@@ -221,8 +221,11 @@ class _FaultyDerivative:
                 for kind in ("product_both", "product_left", "product_right"):
                     yield "product_rule", (key, kind)
             elif node.op == "div" and self.depends[id(node.args[1])]:
-                for kind in ("quotient_swapped", "quotient_unsquared"):
-                    yield "quotient_rule", (key, kind)
+                # with a constant numerator (1/x) u'v - uv' has one term, and "swapping" it
+                # is just a sign error: the simpler story, told by the sign mistake
+                if self.depends[id(node.args[0])]:
+                    yield "quotient_rule", (key, "quotient_swapped")
+                yield "quotient_rule", (key, "quotient_unsquared")
         if chain_nodes > 1:
             yield "chain_rule", (_EVERYWHERE, "chain")
 

@@ -11,7 +11,7 @@ TensorFlow's GradientTape (watch, persistent tapes, nested tapes for higher deri
     d2y = outer.gradient(dy, x)        # 18
 """
 
-from . import nn
+from . import linalg, nn
 from .core import Tensor, Variable, constant
 from .elementwise import clip_by_value, expm1, floor, log1p, round, sign
 from .functional import grad, hessian, value_and_grad
@@ -41,7 +41,6 @@ from .functions import (
     log,
     log2,
     log10,
-    matmul,
     maximum,
     minimum,
     multiply,
@@ -68,6 +67,7 @@ from .functions import (
     where,
 )
 from .gradient_tape import GradientTape
+from .linalg import einsum, matmul, tensordot
 from .optimizers import SGD, clip_by_global_norm
 from .reductions import (
     cumsum,
@@ -91,6 +91,9 @@ __all__ = [
     "hessian",
     "value_and_grad",
     "nn",
+    "linalg",
+    "einsum",
+    "tensordot",
     "clip_by_value",
     "cumsum",
     "expand_dims",
