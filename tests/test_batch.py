@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 
-from diffcompare.batch.runner import Case, Settings, evaluate_case, read_cases, resume_output, run
+from diffcompare.batch.runner import (
+    Case,
+    Settings,
+    evaluate_case,
+    read_cases,
+    resume_output,
+    run,
+    summarize,
+)
 from diffcompare.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,3 +280,17 @@ def test_cli_resume_needs_a_jsonl_output(tmp_path: Path) -> None:
     path = tmp_path / "cases.txt"
     path.write_text("x @ x=1\n")
     assert cli("batch", str(path), "--resume").returncode == 2
+
+
+def test_summary_counts_where_an_estimate_fell_short() -> None:
+    finite = {
+        "estimate_ok": {
+            "value": None,
+            "gradient": [True, False],
+            "hessian": [[True, True], [True, False]],
+        }
+    }
+    summary = summarize([{"agree": True, "engines": {"finite": finite, "tape": {"errors": {}}}}])
+    # the Hessian is symmetric: its upper triangle counts once
+    assert summary.estimates == {"finite": {"bounded": 3, "short": 2}}
+    assert summary.to_dict()["estimates"] == summary.estimates

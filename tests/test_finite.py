@@ -68,7 +68,7 @@ def test_gradient_and_hessian_of_g() -> None:
     result = run(G, [2.0, 3.0], order=2)
     expected = {(): 63, (0,): 9, (1,): 42, (0, 0): 0, (0, 1): 6, (1, 1): 14}
     for entry, exact in expected.items():
-        assert abs(result.values[entry] - exact) <= max(result.error_estimates[entry], 1e-300)
+        assert abs(result.values[entry] - exact) <= result.error_estimates.get(entry, 1e-300)
         assert abs(result.values[entry] - exact) < 1e-9
 
 
@@ -120,10 +120,11 @@ def test_every_operation_matches_the_reference_within_its_estimate(op: str) -> N
     entries = entries_for(len(point), 3 if len(point) == 1 else 2)
     exact = reference.run(expr, names, point, entries)
     result = finite.run(expr, names, point, entries)
-    for entry in entries:
+    assert result.values[()] == pytest.approx(exact.values[()], rel=4e-16)  # one evaluation
+    for entry in entries[1:]:
         truth = exact.values[entry]
         error = abs(result.values[entry] - truth)
-        assert error <= 10 * result.error_estimates[entry], (entry, error)
+        assert error <= result.error_estimates[entry], (entry, error)
         assert error <= 1e-6 * max(1.0, abs(truth)), (entry, error)
 
 

@@ -22,7 +22,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -253,6 +253,9 @@ class Summary:
     """Per engine, per part (gradient, hessian): median and worst relative error."""
     slowest: list[dict[str, Any]]
     """The slowest cases: id, expression, source and seconds."""
+    estimates: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per engine that estimates its own error: entries whose estimate bounded the true
+    error ("bounded") and entries where it fell short ("short")."""
 
     @property
     def all_agree(self) -> bool:
@@ -266,6 +269,7 @@ class Summary:
             "errors": dict(self.errors),
             "engines": self.engines,
             "slowest": self.slowest,
+            "estimates": self.estimates,
         }
 
 
@@ -275,6 +279,7 @@ def summarize(results: Iterable[Mapping[str, Any]], slowest: int = 5) -> Summary
     errors: dict[str, int] = {}
     relative: dict[str, dict[str, list[float]]] = {}
     timed: list[dict[str, Any]] = []
+    estimates: dict[str, dict[str, int]] = {}
     for result in results:
         cases += 1
         error = result.get("error")
@@ -290,6 +295,11 @@ def summarize(results: Iterable[Mapping[str, Any]], slowest: int = 5) -> Summary
             rel = (engine.get("errors") or {}).get("rel") or {}
             parts["gradient"].extend(_numbers(rel.get("gradient")))
             parts["hessian"].extend(_numbers(_upper(rel.get("hessian"))))
+            judged = _flags(engine.get("estimate_ok"))
+            if judged:
+                counts = estimates.setdefault(name, {"bounded": 0, "short": 0})
+                counts["bounded"] += sum(judged)
+                counts["short"] += len(judged) - sum(judged)
         timed.append(
             {
                 "id": result.get("id"),
@@ -303,7 +313,16 @@ def summarize(results: Iterable[Mapping[str, Any]], slowest: int = 5) -> Summary
         for name, parts in relative.items()
     }
     timed.sort(key=lambda item: item["seconds"], reverse=True)
-    return Summary(cases, agreed, disagreed, errors, engines, timed[:slowest])
+    return Summary(cases, agreed, disagreed, errors, engines, timed[:slowest], estimates)
+
+
+def _flags(shaped: Any) -> list[bool]:
+    """The estimate_ok flags of one engine's derivative entries (each Hessian entry once)."""
+    if not isinstance(shaped, dict):
+        return []
+    items = list(shaped.get("gradient") or []) + _upper(shaped.get("hessian"))
+    items += list(shaped.get("derivatives") or [])[2:] if shaped.get("derivatives") else []
+    return [bool(x) for x in items if isinstance(x, bool)]
 
 
 def _upper(matrix: Any) -> list[Any]:

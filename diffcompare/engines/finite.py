@@ -123,8 +123,7 @@ def run(
     else:
         derivatives = [e for e in wanted if e]
         if () in wanted:
-            result.values[()] = f0
-            result.error_estimates[()] = ROUNDING_ULPS * EPS * abs(f0)
+            result.values[()] = f0  # a plain evaluation: nothing to estimate
         chosen = _choose_methods(expr, x, derivatives, method, step, counter)
         for entry, (how, reason) in chosen.items():
             if how is None:
@@ -168,7 +167,8 @@ class _Counter:
         if np.iscomplexobj(coords):
             return evaluate_points(self.expr, self.names, coords)
         env = {name: coords[:, i] for i, name in enumerate(self.names)}
-        return evaluate(self.expr, env)
+        # without variables the value does not depend on the point: one per row still
+        return np.broadcast_to(evaluate(self.expr, env), (len(coords),))
 
 
 @dataclass
@@ -191,13 +191,17 @@ def _choose_methods(
     """Per entry: the method to use ("one-sided" lets the search pick the defined side), or
     None and the reason none applies."""
     chosen: dict[Entry, tuple[str | None, str | None]] = {}
-    complex_reason = not_analytic_reason(expr)
     if method in ("central", "forward", "backward"):
         return {e: (method, None) for e in entries}
+    names = counter.names
+
+    def complex_reason(entry: Entry) -> str | None:
+        return not_analytic_reason(expr, {names[a] for a in entry})
+
     if method == "complex":
         for entry in entries:
-            if complex_reason is not None:
-                chosen[entry] = (None, f"complex step unavailable: {complex_reason}")
+            if complex_reason(entry) is not None:
+                chosen[entry] = (None, f"complex step unavailable: {complex_reason(entry)}")
             elif len(entry) > 2:
                 chosen[entry] = (None, "complex step unavailable: it gives orders one and two")
             else:
@@ -207,7 +211,7 @@ def _choose_methods(
     for entry in entries:
         if any(a in near_edge for a in entry):
             chosen[entry] = ("one-sided", None)
-        elif complex_reason is None and len(entry) <= 2 and step is None:
+        elif len(entry) <= 2 and step is None and complex_reason(entry) is None:
             chosen[entry] = ("complex", None)
         else:
             chosen[entry] = ("central", None)
