@@ -179,3 +179,44 @@ def test_parameters_are_held_fixed_and_are_not_constants(tmp_path: Path) -> None
 def test_parameters_must_be_names(tmp_path: Path) -> None:
     with pytest.raises(ExerciseError, match="'parameters'"):
         Exercise.load(write(tmp_path, PARAMETERS.replace('["a"]', '"a"')))
+
+
+FIGURES = """
+title = "figures"
+function = "1/7 + 0*x"
+
+[[questions]]
+id = "exact"
+type = "value"
+at = { x = 0 }
+sigfigs = 3
+right = ["0.143", "1.43*10^-1"]
+wrong = [{ answer = "0.1429", mistake = "too_many_figures" }]
+
+[[questions]]
+id = "mixed"
+type = "value"
+at = { x = 0 }
+sigfigs = [4, 3]
+right = ["0.1430"]
+wrong = [{ answer = "0.143", mistake = "too_few_figures" }]
+
+[[questions]]
+id = "more"
+type = "value"
+at = { x = 0 }
+sigfigs = 4
+more_figures = true
+right = ["0.14291", "0.1429"]
+wrong = [{ answer = "0.14284", mistake = "inaccurate" }]
+"""
+
+
+def test_significant_figures_in_an_exercise(tmp_path: Path) -> None:
+    assert Exercise.load(write(tmp_path, FIGURES)).selftest().ok
+
+
+@pytest.mark.parametrize("bad", ["[4, 5]", "[0, 0]", '"3"', "[4, 3, 2]"])
+def test_bad_sigfigs_in_an_exercise(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(ExerciseError, match="sigfigs"):
+        Exercise.load(write(tmp_path, FIGURES.replace("sigfigs = [4, 3]", f"sigfigs = {bad}")))

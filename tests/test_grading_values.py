@@ -50,13 +50,14 @@ def test_tolerances() -> None:
 def test_significant_figures_from_the_text() -> None:
     third = "1/3"
     assert check_values("0.333", third, {}, sigfigs=3).correct
-    assert check_values("0.3333", third, {}, sigfigs=3).correct
-    assert check_values("0.334", third, {}, sigfigs=3).mistake is None
+    assert check_values("0.3333", third, {}, sigfigs=3).mistake == "too_many_figures"
+    assert check_values("0.3333", third, {}, sigfigs=3, more_figures=True).correct
+    assert check_values("0.334", third, {}, sigfigs=3).mistake == "inaccurate"
     too_few = check_values("0.33", third, {}, sigfigs=3)
-    assert too_few.mistake == "sigfigs"
+    assert too_few.mistake == "too_few_figures"
     assert "3 significant figures" in too_few.message
-    assert significant_figures("0.0480") == 3
-    assert significant_figures("4.8e1") == 2
+    assert significant_figures("0.0480") == (3, 3)
+    assert significant_figures("4.8e1") == (2, 2)
     assert significant_figures("1/3") is None
 
 

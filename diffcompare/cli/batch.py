@@ -10,7 +10,6 @@ read at all (or bad options).
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import sys
 from collections.abc import Iterator, Mapping
@@ -30,6 +29,15 @@ from ..batch.runner import (
     resume_output,
     run,
     summarize,
+)
+from ..compare.schema import (
+    BATCH_COLUMNS,
+    batch_rows,
+    csv_line,
+    csv_row,
+    entries,
+    point_text,
+    unshaped,
 )
 from ..compare.settings import Settings
 from ..errors import InputError
@@ -226,97 +234,16 @@ class _JsonArray(_Writer):
         super().close()
 
 
-CSV_COLUMNS = (
-    "id", "file", "line", "expression", "point", "entry", "engine", "reference", "exact",
-    "value", "abs_error", "rel_error", "tolerance", "status", "agree", "reason",
-)  # fmt: skip
-
-
 class _CsvRows(_Writer):
     """A row per case, entry and engine; a failed case is one row with status ``error``."""
 
     def __init__(self, stream: IO[str] | None) -> None:
         super().__init__(stream)
-        self.writerow(list(CSV_COLUMNS))
-
-    def writerow(self, row: list[Any]) -> None:
-        csv.writer(self.stream, lineterminator="\n").writerow(row)
+        self.stream.write(csv_line(BATCH_COLUMNS))
 
     def write(self, result: dict[str, Any]) -> None:
-        source = result.get("source") or {}
-        head = [result.get("id") or "", source.get("file", ""), source.get("line", "")]
-        head.append(result.get("expression", ""))
-        head.append(_point_text(result))
-        error = result.get("error")
-        if error:
-            self.writerow([*head, "", "", "", "", "", "", "", "", "error", "false",
-                               f"{error['kind']}: {error['message']}"])  # fmt: skip
-            self.stream.flush()
-            return
-        reference = result.get("reference") or {}
-        for label, path in entry_paths(result):
-            exact_value = result.get("value") if path == ("value",) else _at(reference, path)
-            for name, engine in (result.get("engines") or {}).items():
-                errors = engine.get("errors") or {}
-                status = _at(engine.get("status") or {}, path)
-                self.writerow(
-                    [
-                        *head,
-                        label,
-                        name,
-                        _cell(exact_value),
-                        _at(reference.get("exact") or {}, path) or "",
-                        _cell(_at(engine, path)),
-                        _cell(_at(errors.get("abs") or {}, path)),
-                        _cell(_at(errors.get("rel") or {}, path)),
-                        _cell(_at(engine.get("tolerance") or {}, path)),
-                        status or "",
-                        "true" if status in _AGREEING else "false",
-                        (engine.get("reasons") or {}).get(label, ""),
-                    ]
-                )
+        self.stream.write("".join(csv_row(row, BATCH_COLUMNS) for row in batch_rows(result)))
         self.stream.flush()
-
-
-_AGREEING = frozenset({"agree", "undefined", "beyond float64", "not differentiable"})
-
-
-def entry_paths(result: Mapping[str, Any]) -> list[tuple[str, tuple[Any, ...]]]:
-    """Each entry of a result as (label, where it sits in the shaped lists)."""
-    n = len(result.get("variables") or [])
-    order = int(result.get("order") or 0)
-    paths: list[tuple[str, tuple[Any, ...]]] = [("value", ("value",))]
-    if n == 1 and order > 2:
-        paths += [(f"derivatives[{k}]", ("derivatives", k)) for k in range(order)]
-        return paths
-    if order >= 1:
-        paths += [(f"gradient[{i}]", ("gradient", i)) for i in range(n)]
-    if order >= 2:
-        paths += [(f"hessian[{i}][{j}]", ("hessian", i, j)) for i in range(n) for j in range(i, n)]
-    return paths
-
-
-def _at(shaped: Mapping[str, Any], path: tuple[Any, ...]) -> Any:
-    item: Any = shaped.get(path[0])
-    for index in path[1:]:
-        if not isinstance(item, list) or index >= len(item):
-            return None
-        item = item[index]
-    return item
-
-
-def _cell(value: Any) -> str:
-    return "" if value is None else repr(float(value)) if isinstance(value, int | float) else ""
-
-
-def _point_text(result: Mapping[str, Any]) -> str:
-    point = result.get("point")
-    if isinstance(point, dict):
-        return ";".join(f"{name}={value!r}" for name, value in point.items())
-    at = result.get("at", "")
-    if isinstance(at, dict):
-        return ";".join(f"{name}={value}" for name, value in at.items())
-    return str(at)
 
 
 class _TableLines(_Writer):
@@ -368,7 +295,7 @@ def _label(result: Mapping[str, Any]) -> str:
     if isinstance(point, dict):
         point = ", ".join(f"{name}={value:.15g}" for name, value in point.items())
     else:
-        point = _point_text(result).replace(";", ", ")
+        point = point_text(result).replace(";", ", ")
     return f"{result.get('expression', '')} @ {point}" if point else str(result.get("expression"))
 
 
@@ -376,11 +303,12 @@ def _worst_text(result: Mapping[str, Any], engine: Mapping[str, Any]) -> str:
     """The largest relative error over the case's entries (absolute where the exact value is
     0), with ✗ when the engine disagrees."""
     errors = engine.get("errors") or {}
+    n, order = len(result.get("variables") or []), int(result.get("order") or 0)
     worst: float | None = None
-    for _, path in entry_paths(result):
-        error = _at(errors.get("rel") or {}, path)
+    for entry in entries(n, order):
+        error = unshaped(errors.get("rel") or {}, entry, n, order)
         if error is None:
-            error = _at(errors.get("abs") or {}, path)
+            error = unshaped(errors.get("abs") or {}, entry, n, order)
         if isinstance(error, int | float):
             worst = error if worst is None else max(worst, error)
     text = "—" if worst is None else ("0" if worst == 0 else f"{worst:.1e}")

@@ -36,6 +36,7 @@ from typing import IO, Any
 
 import click
 
+from ..compare.schema import csv_line, csv_row
 from ..errors import DiffCompareError
 from ..grading.exercise import Exercise
 
@@ -282,11 +283,10 @@ class Writer:
     def __init__(self, out: IO[str], fmt: str) -> None:
         self.out = out
         self.format = fmt
-        self.csv = csv.writer(out) if fmt == "csv" else None
 
     def header(self) -> None:
-        if self.csv is not None:
-            self.csv.writerow(COLUMNS)
+        if self.format == "csv":
+            self.out.write(csv_line(COLUMNS))
         elif self.format == "table":
             self.out.write(self._table_line(list(COLUMNS)) + "\n")
         self.out.flush()
@@ -294,9 +294,8 @@ class Writer:
     def row(self, row: Row) -> None:
         if self.format == "jsonl":
             self.out.write(json.dumps(row.as_dict(), ensure_ascii=False) + "\n")
-        elif self.csv is not None:
-            values = row.as_dict()
-            self.csv.writerow([values[c] if values[c] is not None else "" for c in COLUMNS])
+        elif self.format == "csv":
+            self.out.write(csv_row(row.as_dict(), COLUMNS))
         else:
             cells = [
                 _clip(_printable(row.student), TABLE_WIDTHS[0]),
@@ -316,7 +315,10 @@ class Writer:
 
 
 @dataclass
-class Summary:
+class GradeSummary:
+    """A class's scores per question, its mistakes and its unreadable answers (what a batch
+    of comparisons adds up to is `compare.schema.Summary`)."""
+
     students: dict[str, float] = field(default_factory=dict)
     by_question: dict[str, list[float]] = field(default_factory=dict)
     statuses: Counter[str] = field(default_factory=Counter)
@@ -460,7 +462,7 @@ def grade(
         )
     except OSError as error:
         raise click.ClickException(f"{output}: cannot write ({error.strerror})") from None
-    summary = Summary()
+    summary = GradeSummary()
     writer = Writer(sink, output_format)
     try:
         writer.header()

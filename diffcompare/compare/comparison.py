@@ -41,6 +41,8 @@ from ..language.limits import Limits
 from ..language.magnitude import check_at_point
 from ..language.ops import OPERATIONS
 from ..language.parse import check_point, check_tree, parse, parse_point
+from .names import entry_label
+from .schema import Status, finite_or_none, jsonable, shaped
 from .settings import (
     DEFAULT_ATOL,
     DEFAULT_RTOL,
@@ -62,22 +64,21 @@ __all__ = [
 
 REFERENCE_DIGITS = 50
 
-_BUDGET_HINT = " (Limits.symbolic_seconds; a caller who trusts its input may raise it)"
+_BUDGET_HINT = " (Limits.symbolic_seconds)"
 
-# Statuses of one engine's entry. The first four count as agreement.
 EPS = 2.0**-52
 ROUNDING_SAFETY = 4.0
 """Multiple of eps times an entry's rounding scale that float64 engines may be off by: the
 scale is a first-order bound, and engines order their operations differently."""
 
-AGREE = "agree"
-UNDEFINED = "undefined"  # no derivative here, and the engine gave no number
-OUT_OF_RANGE = "beyond float64"  # exact value too large for float64, engine gave no number
-NOT_DIFFERENTIABLE = "not differentiable"  # a kink: shown, not judged
-DISAGREE = "disagree"
-MISSING = "no value"  # the derivative exists, the engine gave no number
-SPURIOUS = "value where undefined"  # the derivative does not exist, the engine gave a number
-AGREEING = frozenset({AGREE, UNDEFINED, OUT_OF_RANGE, NOT_DIFFERENTIABLE})
+# The statuses of one engine's entry, by their old names (see schema.Status).
+AGREE = Status.AGREE
+UNDEFINED = Status.UNDEFINED
+OUT_OF_RANGE = Status.OUT_OF_RANGE
+NOT_DIFFERENTIABLE = Status.NOT_DIFFERENTIABLE
+DISAGREE = Status.DISAGREE
+MISSING = Status.MISSING
+SPURIOUS = Status.SPURIOUS
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class Check:
     """One engine's number for one entry, and how it measures against the reference."""
 
     value: float | None
-    status: str
+    status: Status
     abs_error: float | None = None
     rel_error: float | None = None
     """None when the exact value is zero (relative error has no meaning there)."""
@@ -111,7 +112,7 @@ class Check:
 
     @property
     def agrees(self) -> bool:
-        return self.status in AGREEING
+        return self.status.agrees
 
 
 @dataclass
@@ -154,6 +155,12 @@ class Comparison:
     """What the comparison was asked to do (its order is `order`, its engines those run)."""
     kinks: list[Kink] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    formulas: dict[Entry, str | None] = field(default_factory=dict)
+    """The symbolic engine's derivative formulas, entry -> text in the expression language
+    (it parses back with `parse`); None where the language cannot write it."""
+    formula_notes: dict[Entry, str] = field(default_factory=dict)
+    """Entry -> why its formula is not simplified, or cannot be written, or holds only
+    away from a kink."""
 
     @property
     def agree(self) -> bool:
@@ -167,43 +174,45 @@ class Comparison:
         """Where the entry sits in the JSON document: ``gradient[0]``, ``hessian[0][1]``."""
         return entry_label(entry, len(self.variables), self.order)
 
+    def _key(self, key: Any) -> str:
+        # engine info keyed by entry (a step per entry) is keyed by its label in JSON
+        return self.label(key) if isinstance(key, tuple) else str(key)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of the command line (``--format json``); see README."""
         n, order = len(self.variables), self.order
-        reference: dict[str, Any] = _shaped(self.reference.values, n, order)
+        reference: dict[str, Any] = shaped(self.reference.values, n, order)
         reference.pop("value")
-        reference["exact"] = _shaped(self.reference.exact_text, n, order)
+        reference["exact"] = shaped(self.reference.exact_text, n, order)
         reference["reasons"] = {self.label(e): r for e, r in self.reference.reasons.items()}
         engines: dict[str, Any] = {}
         for name, outcome in self.engines.items():
             checks = outcome.checks
-            doc: dict[str, Any] = _shaped({e: c.value for e, c in checks.items()}, n, order)
+            doc: dict[str, Any] = shaped({e: c.value for e, c in checks.items()}, n, order)
             doc["errors"] = {
-                "abs": _shaped({e: c.abs_error for e, c in checks.items()}, n, order),
-                "rel": _shaped({e: c.rel_error for e, c in checks.items()}, n, order),
+                "abs": shaped({e: c.abs_error for e, c in checks.items()}, n, order),
+                "rel": shaped({e: c.rel_error for e, c in checks.items()}, n, order),
             }
-            doc["tolerance"] = _shaped({e: c.tolerance for e, c in checks.items()}, n, order)
-            doc["status"] = _shaped({e: c.status for e, c in checks.items()}, n, order)
+            doc["tolerance"] = shaped({e: c.tolerance for e, c in checks.items()}, n, order)
+            doc["status"] = shaped({e: str(c.status) for e, c in checks.items()}, n, order)
             doc["agree"] = outcome.agree
             doc["reasons"] = {self.label(e): c.reason for e, c in checks.items() if c.reason}
             if name == "finite":
-                doc["step"] = _jsonable(outcome.info.get("step"), n, order)
-                doc["method"] = _jsonable(outcome.info.get("method"), n, order)
-                doc["error_estimate"] = _shaped(
+                doc["step"] = jsonable(outcome.info.get("step"), self._key)
+                doc["method"] = jsonable(outcome.info.get("method"), self._key)
+                doc["error_estimate"] = shaped(
                     {e: c.error_estimate for e, c in checks.items()}, n, order
                 )
-                doc["estimate_ok"] = _shaped(
-                    {e: c.estimate_ok for e, c in checks.items()}, n, order
-                )
+                doc["estimate_ok"] = shaped({e: c.estimate_ok for e, c in checks.items()}, n, order)
             doc["evaluations"] = outcome.info.get("evaluations")
-            doc["seconds"] = _finite_or_none(outcome.seconds)
+            doc["seconds"] = finite_or_none(outcome.seconds)
             engines[name] = doc
         return {
             "expression": self.expression,
             "variables": list(self.variables),
             "point": {name: float(v) for name, v in self.point.items()},
             "order": order,
-            "value": _finite_or_none(self.value),
+            "value": finite_or_none(self.value),
             "reference": reference,
             "engines": engines,
             "kinks": [
@@ -214,6 +223,7 @@ class Comparison:
                 }
                 for k in self.kinks
             ],
+            "formulas": self.formulas_dict(),
             "notes": list(self.notes),
             "tolerances": {
                 "rtol": self.settings.rtol,
@@ -227,18 +237,18 @@ class Comparison:
             "agree": self.agree,
         }
 
+    def formulas_dict(self) -> dict[str, Any]:
+        """The formulas as the JSON document has them: ``gradient``, ``hessian`` and (one
+        variable above order 2) ``derivatives``, as text; ``notes`` by entry label."""
+        n, order = len(self.variables), self.order
+        layout = shaped(self.formulas, n, order)
+        layout.pop("value")
+        layout["notes"] = {self.label(e): note for e, note in self.formula_notes.items()}
+        return layout
+
 
 _ORDER_LABELS = ("value", "order 1", "order 2", "order 3", "order 4+")
 assert len(_ORDER_LABELS) == len(FINITE_RTOLS)
-
-
-def entry_label(entry: Entry, n_variables: int, order: int) -> str:
-    if not entry:
-        return "value"
-    if n_variables == 1 and order > 2:
-        return f"derivatives[{len(entry) - 1}]"
-    part = "gradient" if len(entry) == 1 else "hessian"
-    return part + "".join(f"[{i}]" for i in entry)
 
 
 def compare(
@@ -319,6 +329,7 @@ def _compare(
             name: _run_engine(name, run, expr, names, coordinates, entries, settings, simplify)
             for name, run in runners.items()
         }
+        formulas, formula_notes = _formulas(expr, names, entries, limits, simplify)
     text = to_text(expr)
     _refuse_undefined_value(text, expr, point, reference, results)
 
@@ -354,6 +365,8 @@ def _compare(
         settings=settings,
         kinks=kinks,
         notes=notes,
+        formulas=formulas,
+        formula_notes=formula_notes,
     )
 
 
@@ -466,6 +479,25 @@ def _run_reference(
             reasons[entry] = "exceeds the float64 range" if _is_finite_mpf(number) else "undefined"
     rounding = result.info.get("rounding_scale", {})
     return Reference(values, texts, reasons, result.seconds, rounding)
+
+
+def _formulas(
+    expr: Expr, names: tuple[str, ...], entries: list[Entry], limits: Limits, simplify: bool
+) -> tuple[dict[Entry, str | None], dict[Entry, str]]:
+    """The derivative formulas (the reference's, cached) as text, with notes."""
+    from ..engines.symbolic import derivatives_for
+
+    derivatives = derivatives_for(expr, names, simplify, limits)
+    texts: dict[Entry, str | None] = {}
+    notes: dict[Entry, str] = {}
+    for entry in entries:
+        if not entry:
+            continue
+        texts[entry], note = derivatives.written(entry)
+        reasons = [derivatives.unsimplified.get(entry), note]
+        if any(reasons):
+            notes[entry] = "; ".join(r for r in reasons if r)
+    return texts, notes
 
 
 def _run_engine(
@@ -614,47 +646,3 @@ def _is_finite_mpf(number: Any) -> bool:
 
 def _finite(value: Any) -> bool:
     return value is not None and math.isfinite(value)
-
-
-def _finite_or_none(value: float | None) -> float | None:
-    return float(value) if value is not None and math.isfinite(value) else None
-
-
-def _shaped(by_entry: Mapping[Entry, Any], n: int, order: int) -> dict[str, Any]:
-    """Entry-keyed numbers laid out as the JSON document has them: value, gradient list,
-    full symmetric Hessian, and for one variable above order 2 the derivatives list."""
-
-    def get(entry: Entry) -> Any:
-        item = by_entry.get(entry)
-        if isinstance(item, bool):
-            return item
-        return _finite_or_none(item) if isinstance(item, float | int) else item
-
-    shaped: dict[str, Any] = {"value": get(())}
-    if order >= 1:
-        shaped["gradient"] = [get((i,)) for i in range(n)]
-    if order >= 2:
-        shaped["hessian"] = [[get((min(i, j), max(i, j))) for j in range(n)] for i in range(n)]
-    if n == 1 and order > 2:
-        shaped["derivatives"] = [get((0,) * k) for k in range(1, order + 1)]
-    return shaped
-
-
-def _jsonable(item: Any, n: int, order: int) -> Any:
-    """Engine info for the JSON document: numpy scalars to floats, non-finite to null,
-    entry-keyed dicts to entry labels."""
-    if isinstance(item, dict):
-        if item and all(isinstance(k, tuple) for k in item):
-            return {entry_label(k, n, order): _jsonable(v, n, order) for k, v in item.items()}
-        return {str(k): _jsonable(v, n, order) for k, v in item.items()}
-    if isinstance(item, list | tuple):
-        return [_jsonable(v, n, order) for v in item]
-    if isinstance(item, bool | str) or item is None:
-        return item
-    if isinstance(item, int | np.integer):
-        return int(item)
-    if isinstance(item, float | np.floating):
-        return _finite_or_none(float(item))
-    if isinstance(item, np.ndarray):
-        return _jsonable(item.tolist(), n, order)
-    return str(item)

@@ -148,7 +148,10 @@ class Settings:
             check: Check = field.metadata["check"]
             object.__setattr__(self, field.name, check(field.name, getattr(self, field.name)))
         if self.order > self.limits.max_order:
-            raise LimitError(f"order {self.order} is above the limit of {self.limits.max_order}")
+            raise LimitError(
+                f"order {self.order} is above the limit of {self.limits.max_order}"
+                " (Limits.max_order)"
+            )
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with `changes`, checked like any new Settings."""

@@ -126,3 +126,58 @@ def _explained(kind: str, formula: sympy.Expr, floats: dict[sympy.Symbol, float]
     if detail and "(" in detail and detail.endswith(")"):
         return f"{kind} ({detail[detail.index('(') + 1 : -1]})"
     return kind
+
+
+def exact_many(
+    formula: sympy.Expr,
+    symbols: Sequence[sympy.Symbol],
+    points: Sequence[Sequence[float]],
+    digits: int = 50,
+) -> list[mpmath.mpf | None]:
+    """`formula` at each point to `digits` significant digits (None where it has no real
+    value), for sweeps.
+
+    `evalf` at each of thousands of points costs milliseconds apiece; here the formula is
+    compiled once to mpmath code and run at two working precisions. Where the two agree to
+    the digits asked for, that is the value; where they do not (cancellation deeper than
+    the guard digits), the point falls back to `exact_value`, which raises its precision
+    until the digits are right.
+    """
+    run = sympy.lambdify(list(symbols), formula, modules="mpmath")
+    tolerance = mpmath.mpf(10) ** (-digits - 1)
+    found: list[mpmath.mpf | None] = []
+    for point in points:
+        first = _at_precision(run, point, digits + GUARD_DIGITS)
+        second = _at_precision(run, point, 2 * digits + GUARD_DIGITS)
+        if first is None and second is None:
+            found.append(None)
+            continue
+        if first is not None and second is not None:
+            with mpmath.workdps(2 * digits):
+                if abs(first - second) <= tolerance * abs(second):
+                    found.append(+second)
+                    continue
+        pairs = list(zip(symbols, point, strict=True))
+        subs = {s: sympy.Float(v, digits + GUARD_DIGITS) for s, v in pairs}
+        floats = {s: float(v) for s, v in pairs}
+        value, _ = exact_value(formula, subs, floats, digits)
+        found.append(value)
+    return found
+
+
+def _at_precision(run: Any, point: Sequence[float], digits: int) -> mpmath.mpf | None:
+    with mpmath.workdps(digits):
+        try:
+            value = run(*(mpmath.mpf(float(v)) for v in point))
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return None
+        if isinstance(value, mpmath.mpc):
+            if value.imag != 0:
+                return None
+            value = value.real
+        if not isinstance(value, mpmath.mpf):
+            try:
+                value = mpmath.mpf(value)
+            except (TypeError, ValueError):
+                return None
+        return value if mpmath.isfinite(value) else None

@@ -24,12 +24,17 @@ from ..language.expr import Call, Constant, Expr, Number, Variable, fold
 from ..language.limits import DEFAULT_LIMITS, Limits
 from ..language.ops import OPERATIONS
 from .base import EngineResult, Entry, canonical
+from .formula_text import FormulaNotWritten, formula_to_text
 
 SIMPLIFY_MAX_OPS = 30
 """Largest `sympy.count_ops` worth simplifying. Measured on ~1200 derivatives of compositions
 of two table functions: up to 40 ops `simplify` took 0.1 s typically and 1.5 s at worst,
 while one 77-op formula (sqrt(x**2+y**2)*tanh(x-y)**2 differentiated twice) ran past 4
 minutes. Larger formulas are kept as `diff` wrote them."""
+
+SIMPLIFY_MIN_OPS = 3
+"""Formulas this small (3 * x**2 * y) are left as sympy writes them: simplify cannot say
+them shorter, and its first call in a process costs half a second of imports."""
 
 SIMPLIFY_SECONDS = 1.0
 """Time all `simplify` calls of one expression may take together: simplification is for
@@ -85,8 +90,11 @@ class SymbolicDerivatives:
     simplify_seconds: float = 0.0
     """Of which simplifying."""
     simplified: set[Entry] = field(default_factory=set)
+    unsimplified: dict[Entry, str] = field(default_factory=dict)
+    """Entries whose simplification was cut short, and why (too large, out of time)."""
     _formulas: dict[Entry, sympy.Expr] = field(default_factory=dict)
     _texts: dict[Entry, str] = field(default_factory=dict)
+    _written: dict[Entry, tuple[str | None, str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._formulas[()] = self.function
@@ -98,6 +106,20 @@ class SymbolicDerivatives:
         if entry not in self._texts:
             self._texts[entry] = formula_text(self.formula(entry))
         return self._texts[entry]
+
+    def written(self, entry: Entry) -> tuple[str | None, str | None]:
+        """The formula in the expression language (it parses back with `parse`), and a
+        note: why it could not be written, or that DiracDelta terms were left out."""
+        entry = canonical(entry)
+        if entry not in self._written:
+            try:
+                text, dropped = formula_to_text(self.formula(entry))
+            except FormulaNotWritten as error:
+                self._written[entry] = (None, str(error))
+            else:
+                note = "holds away from the kinks (DiracDelta terms left out)" if dropped else None
+                self._written[entry] = (text, note)
+        return self._written[entry]
 
     def formula(self, entry: Entry) -> sympy.Expr:
         entry = canonical(entry)
@@ -124,12 +146,27 @@ class SymbolicDerivatives:
 
     def _maybe_simplify(self, entry: Entry, formula: sympy.Expr) -> sympy.Expr:
         # simplify can take minutes on large formulas: only small ones, only within budget
-        if not self.simplify or self.seconds > self.limits.symbolic_seconds / 2:
+        if not self.simplify:
             return formula
-        if sympy.count_ops(formula) > SIMPLIFY_MAX_OPS or _has_large_numbers(formula):
+        if self.seconds > self.limits.symbolic_seconds / 2:
+            self.unsimplified[entry] = "not simplified: differentiating used the time"
+            return formula
+        operations = sympy.count_ops(formula)
+        if operations <= SIMPLIFY_MIN_OPS:
+            return formula  # sympy's own canonical form already says it as briefly
+        if operations > SIMPLIFY_MAX_OPS:
+            self.unsimplified[entry] = (
+                f"not simplified: {operations} operations, above {SIMPLIFY_MAX_OPS}"
+            )
+            return formula
+        if _has_large_numbers(formula):
+            self.unsimplified[entry] = "not simplified: it holds numbers too large to simplify"
             return formula
         remaining = SIMPLIFY_SECONDS - self.simplify_seconds
         if remaining <= 0.01:
+            self.unsimplified[entry] = (
+                f"not simplified: the {SIMPLIFY_SECONDS:g} s simplification budget was spent"
+            )
             return formula
         start = time.perf_counter()
         try:
@@ -139,6 +176,9 @@ class SymbolicDerivatives:
                 simpler = sympy.simplify(formula)
         except TimeLimitError:
             simpler = formula
+            self.unsimplified[entry] = (
+                f"not simplified: simplification did not finish within {remaining:.2g} s"
+            )
         spent = time.perf_counter() - start
         self.seconds += spent
         self.simplify_seconds += spent

@@ -25,6 +25,7 @@ from ..language.evaluate import evaluate
 from ..language.expr import variables as variables_of
 from ..language.limits import DEFAULT_LIMITS, Limits
 from ..language.parse import name_problem, parse
+from ..language.student import read_student
 from .feedback import Feedback
 from .mistakes import Mistake
 from .question import natural_sorted
@@ -81,11 +82,13 @@ class Question:
     variables: tuple[str, ...]
     prompt: str = ""
     parameters: tuple[str, ...] = ()
+    implicit: bool = False  # answers in student notation (2x, sin x): language.student
     wrt: tuple[str, ...] = ()
     order: int = 1
     kind: str = "value"
     at: dict[str, float] = field(default_factory=dict)
-    sigfigs: int | None = None
+    sigfigs: int | tuple[int, int] | None = None
+    more_figures: bool = False
     takes: str = "floats"
     name: str | None = None
     call_seconds: float | None = None
@@ -377,6 +380,7 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             seed=question.seed,
             mistakes=[Mistake(m.name, m.answer, m.message, m.score) for m in question.mistakes],
             parameters=question.parameters,
+            implicit=question.implicit,
             limits=limits,
             **tolerance,
         )
@@ -389,6 +393,7 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             question.function,
             variables=list(question.variables),
             parameters=question.parameters,
+            implicit=question.implicit,
             domain=domain,
             seed=question.seed,
             limits=limits,
@@ -406,6 +411,7 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             kind=question.kind,  # type: ignore[arg-type]
             order=question.order,
             sigfigs=question.sigfigs,
+            more_figures=question.more_figures,
             variables=list(question.variables),
             limits=limits,
             **tolerance,
@@ -463,6 +469,9 @@ def _same_answer(question: Question, answer: Any, alternative: Any, limits: Limi
         for name, (lo, hi) in zip(names, bounds, strict=True)
     }
     for mine, theirs in zip(answers, alternatives, strict=True):
+        if question.implicit:  # the student's notation; the teacher's mistake may use it too
+            mine = read_student(mine, (*question.variables, *question.parameters)).text
+            theirs = read_student(theirs, (*question.variables, *question.parameters)).text
         a, b = parse(mine, limits), parse(theirs, limits)
         if set(variables_of(a)) - set(names) or set(variables_of(b)) - set(names):
             return False
@@ -498,18 +507,19 @@ def _flat(answer: Any) -> list[str]:
 
 _ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 _TOP_KEYS = {
-    "title", "description", "function", "variables", "parameters", "domain", "points", "rtol",
-    "atol", "seed", "questions",
+    "title", "description", "function", "variables", "parameters", "implicit", "domain",
+    "points", "rtol", "atol", "seed", "questions",
 }  # fmt: skip
 _QUESTION_KEYS = {
-    "id", "type", "prompt", "function", "variables", "parameters", "domain", "points", "rtol",
-    "atol", "seed", "wrt", "order", "kind", "at", "sigfigs", "takes", "name", "call_seconds",
-    "right", "wrong", "mistakes",
+    "id", "type", "prompt", "function", "variables", "parameters", "implicit", "domain",
+    "points", "rtol", "atol", "seed", "wrt", "order", "kind", "at", "sigfigs", "more_figures",
+    "takes", "name", "call_seconds", "right", "wrong", "mistakes",
 }  # fmt: skip
 _ONLY_FOR = {
     "wrt": ("derivative",),
     "at": ("value",),
     "sigfigs": ("value",),
+    "more_figures": ("value",),
     "kind": ("value", "code"),
     "takes": ("code",),
     "name": ("code",),
@@ -538,6 +548,7 @@ class _Reader:
                 "function",
                 "variables",
                 "parameters",
+                "implicit",
                 "domain",
                 "points",
                 "rtol",
@@ -636,9 +647,10 @@ class _Reader:
         at: dict[str, float] = {}
         if qtype == "value":
             at = self.point(data, where, variables)
-        sigfigs = data.get("sigfigs")
-        if sigfigs is not None:
-            sigfigs = self.whole(data, "sigfigs", where, 1, 1, 17)
+        sigfigs = self.figures(data, where)
+        more_figures = data.get("more_figures", False)
+        if not isinstance(more_figures, bool):
+            raise self.fail(where, "'more_figures' must be true or false")
         call_seconds = self.number(data, "call_seconds", where, None)
         if call_seconds is not None and not 0 < call_seconds <= 600:
             raise self.fail(where, "'call_seconds' must be in (0, 600]")
@@ -652,11 +664,13 @@ class _Reader:
             variables=variables,
             prompt=self.text(data, "prompt", where, default=""),
             parameters=parameters,
+            implicit=self.implicit(data, where, qtype),
             wrt=wrt,
             order=self.whole(data, "order", where, 1, 0 if qtype == "value" else 1, 6),
             kind=kind,
             at=at,
             sigfigs=sigfigs,
+            more_figures=more_figures,
             takes=self.choice(data, "takes", where, ("floats", "array"), default="floats"),
             name=name,
             call_seconds=call_seconds,
@@ -676,6 +690,23 @@ class _Reader:
         return Question(
             **{**question.__dict__, "right": tuple(right), "wrong": wrong, "mistakes": mistakes}
         )
+
+    def implicit(self, data: Mapping[str, Any], where: str, qtype: str) -> bool:
+        value = data.get("implicit", False)
+        if not isinstance(value, bool):
+            raise self.fail(where, "'implicit' must be true or false")
+        # a default for the whole file: it applies to the questions with expression answers
+        return value and qtype in ("derivative", "gradient", "hessian")
+
+    def figures(self, data: Mapping[str, Any], where: str) -> int | tuple[int, int] | None:
+        raw = data.get("sigfigs")
+        if raw is None:
+            return None
+        if isinstance(raw, list) and len(raw) == 2:
+            n = self.whole({"sigfigs": raw[0]}, "sigfigs", where, 1, 1, 50)
+            m = self.whole({"sigfigs[1]": raw[1]}, "sigfigs[1]", where, 0, 0, n)
+            return n, m
+        return self.whole(data, "sigfigs", where, 1, 1, 50)
 
     def variables(
         self, data: Mapping[str, Any], where: str, found: tuple[str, ...]
@@ -703,8 +734,8 @@ class _Reader:
         given = data.get("parameters", [])
         if not isinstance(given, list) or not all(isinstance(v, str) for v in given):
             raise self.fail(where, "'parameters' must be a list of names")
-        if given and qtype not in ("derivative", "gradient", "hessian"):
-            raise self.fail(where, f"'parameters' does not apply to a {qtype} question")
+        if qtype not in ("derivative", "gradient", "hessian"):
+            return ()  # a default for the whole file, for the questions it applies to
         for name in given:
             problem = name_problem(name)
             if problem is not None:

@@ -18,11 +18,11 @@ import mpmath
 import numpy as np
 import sympy
 
+from ..deadline import time_budget
 from ..errors import DomainError, LimitError, TimeLimitError
 from ..language.evaluate import evaluate, undefined_reason
 from ..language.expr import Expr, to_text
 from ..language.magnitude import check_at_point
-from . import sandbox
 from .exact import SympyTree, symbols_for, value_at
 from .feedback import Feedback, invalid
 from .mistakes import MESSAGES, altered_references
@@ -246,7 +246,7 @@ class Judge:
         start = time.perf_counter()
         budget = self.job.symbolic_seconds
         try:
-            with sandbox.time_budget(budget):
+            with time_budget(budget, "the symbolic check"):
                 difference = self.answer - self.reference
                 if difference == 0:
                     verdict, how = "equal", "identical"
@@ -273,7 +273,7 @@ class Judge:
         tried = 0
         if "undefined_at" not in numeric.info:
             try:
-                with sandbox.time_budget(max(remaining * 0.8, 0.1)):
+                with time_budget(max(remaining * 0.8, 0.1), "the search for the mistake"):
                     for candidate in self.mistakes():
                         tried += 1
                         if candidate is not None:

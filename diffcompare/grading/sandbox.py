@@ -25,10 +25,9 @@ import subprocess
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from multiprocessing.connection import Connection
-from types import FrameType
 from typing import Any
 
 from ..errors import DiffCompareError, LimitError, TimeLimitError
@@ -132,40 +131,6 @@ def run_limited(
             _return_worker(worker)
         else:
             _replace(worker)
-
-
-def time_budget_available() -> bool:
-    """True where `time_budget` can interrupt work: the main thread of a process (a sandbox
-    worker, or a single-threaded program)."""
-    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-
-
-@contextmanager
-def time_budget(seconds: float) -> Iterator[None]:
-    """Raise `TimeLimitError` inside the block once `seconds` have passed.
-
-    Meant for sub-budgets inside work that `run_limited` runs (say, two seconds for `simplify`
-    within a ten-second check): it uses ``SIGALRM``, which only the main thread of a process
-    may handle. Elsewhere (a thread of a web server) it does nothing, and the outer
-    `run_limited` deadline is what bounds the work. Budgets do not nest: an inner one replaces
-    the outer one until it ends.
-    """
-    if not time_budget_available() or seconds <= 0:
-        yield
-        return
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise TimeLimitError(f"took longer than {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    # and again every 50 ms after that: library code that catches Exception (sympy does, in
-    # places) may swallow the first one
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def shutdown() -> None:

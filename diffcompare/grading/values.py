@@ -1,17 +1,18 @@
 """Numeric answers: a value, a derivative, a gradient or a Hessian at a point.
 
-The student's text is read here with a small grammar of its own (decimal numbers, ``p/q``,
-and bracketed lists of them), never with `eval` or a Python literal parser, and is kept, so
-significant figures are judged from what was written ("48.0" has three, "48" two). The
-expected numbers are the exact reference at 50 significant digits.
+The student's text is read with a small grammar of its own (`numbers`: decimals as students
+write them, ``p/q``, and bracketed lists of them), never with `eval` or a Python literal
+parser, and is kept, so significant figures are judged from what was written ("48.0" has
+three, "48" two). The expected numbers are the exact reference at 50 significant digits.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -25,6 +26,15 @@ from ..language.parse import check_coordinate, parse_point
 from . import exact, sandbox
 from .exact import Entry, canonical
 from .feedback import Feedback, combine
+from .numbers import (
+    UnreadableNumber,
+    Written,
+    as_decimal,
+    read_number,
+    read_written,
+    round_figures,
+    significant_figures,
+)
 from .question import read_function, variable_order
 
 Kind = Literal["value", "derivative", "gradient", "hessian"]
@@ -42,18 +52,15 @@ MESSAGES = {
     "sign": "Check the sign: your number is the negative of the expected one.",
     "not_differentiated": "That is the value of the function itself, not of its derivative.",
     "wrong_order": "That is the value of a derivative of a different order.",
-    "sigfigs": "Give at least {sigfigs} significant figures.",
+    "too_few_figures": "Give your answer to {wanted} significant figures: {text} has {count}.",
+    "too_many_figures": "Give your answer to {wanted} significant figures: {text} has {count}.",
+    "inaccurate": "That is not the expected value rounded to {correct} significant figures.",
+    "not_decimal": "Write your answer as a decimal number with {wanted} significant figures.",
 }
 
+__all__ = ["MESSAGES", "check_values", "read_number", "significant_figures"]
 
-@dataclass(frozen=True)
-class _Number:
-    value: Fraction
-    text: str | None  # as written, when it was text: significant figures are read from it
-
-
-class _Unreadable(Exception):
-    """The student's text is not a number or a list of numbers; the message says why."""
+Figures = int | tuple[int, int]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,7 +78,8 @@ def check_values(
     variables: Sequence[str] | None = None,
     rtol: float | None = None,
     atol: float | None = None,
-    sigfigs: int | None = None,
+    sigfigs: Figures | None = None,
+    more_figures: bool = False,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Feedback:
     """Grade a numeric `answer` to "what is the value / derivative / gradient / Hessian of
@@ -83,12 +91,16 @@ def check_values(
     variables sorted by name). `kind="derivative"` is the `order`-th derivative with respect
     to `wrt` (default: the only variable).
 
-    Tolerance: with `sigfigs`, the answer must show at least that many significant figures
-    and agree with the expected value rounded to them; otherwise ``|answer - expected| <=
-    rtol * |expected| + atol * max(1, largest |expected|)`` (defaults 1e-6 and 1e-12).
+    Tolerance: ``|answer - expected| <= rtol * |expected| + atol * max(1, largest
+    |expected|)`` (defaults 1e-6 and 1e-12). With ``sigfigs=n`` (STACK's NumSigFigs) the
+    tolerance is replaced by figures: the answer must be written with exactly n significant
+    figures (``more_figures=True``: at least n), and it rounded to n figures must equal the
+    expected value rounded to n, half away from zero, on exact decimals. ``sigfigs=(n, m)``:
+    n figures written, m of them correct (m = 0: only the count is checked).
     Problems with the question raise `DiffCompareError`; problems with the answer give an
     ``invalid`` feedback. Gradients and Hessians get partial credit per component.
     """
+    figures = _figures_option(sigfigs)
     function = read_function(of, limits)
     names = variable_order(function, variables)
     point = _point(at, names, function, limits)
@@ -96,7 +108,7 @@ def check_values(
     reference = _reference(function, names, point, kind, order, entries, limits)
     try:
         given = _answer_components(answer, kind, names, limits)
-    except _Unreadable as unreadable:
+    except UnreadableNumber as unreadable:
         return Feedback(
             "invalid",
             0.0,
@@ -106,7 +118,7 @@ def check_values(
     if kind in ("value", "derivative"):
         given = {key: given[()] for key in entries}
     scale = max([1.0, *(float(abs(v)) for v in reference.values() if v is not None)])
-    tolerance = _Tolerance(rtol, atol, sigfigs, scale)
+    tolerance = _Tolerance(rtol, atol, figures, more_figures, scale)
     parts = {key: _grade_one(given.get(key), entries[key], reference, tolerance) for key in entries}
     if kind in ("value", "derivative"):
         return next(iter(parts.values()))
@@ -115,6 +127,21 @@ def check_values(
 
 # ---------------------------------------------------------------------------------------------
 # the question
+
+
+def _figures_option(sigfigs: Figures | None) -> tuple[int, int] | None:
+    """(figures written, figures correct), checked: the teacher's option, not the answer."""
+    if sigfigs is None:
+        return None
+    pair = (sigfigs, sigfigs) if isinstance(sigfigs, int) else tuple(sigfigs)
+    if (
+        len(pair) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair)
+        or not 1 <= pair[0] <= 50
+        or not 0 <= pair[1] <= pair[0]
+    ):
+        raise InputError(f"sigfigs must be n (1 to 50) or (n, m) with 0 <= m <= n, not {sigfigs!r}")
+    return pair[0], pair[1]
 
 
 def _point(
@@ -192,69 +219,16 @@ def _reference(
 # the answer
 
 
-_NUMBER = re.compile(r"([+-]?)((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:[eE]([+-]?[0-9]+))?")
-_TOKEN = re.compile(r"\s*(?:(\[)|(\])|(,)|([^\s\[\],]+))")
-MAX_EXPONENT = 400
-
-
-def read_number(text: str, limits: Limits = DEFAULT_LIMITS) -> Fraction:
-    """The exact value of a decimal number ("-4.8e1") or a quotient of two ("1/3")."""
-    numerator, slash, denominator = text.partition("/")
-    value = _decimal(numerator.strip(), limits)
-    if slash:
-        divisor = _decimal(denominator.strip(), limits)
-        if divisor == 0:
-            raise _Unreadable(f"'{text}' divides by zero")
-        value /= divisor
-    return value
-
-
-def _decimal(text: str, limits: Limits) -> Fraction:
-    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-        raise _Unreadable(f"'{text}' is not a finite number")
-    match = _NUMBER.fullmatch(text)
-    if match is None:
-        shown = text if len(text) <= 30 else text[:27] + "..."
-        raise _Unreadable(f"'{shown}' is not a number (write a decimal like 48.0 or 4.8e1)")
-    sign, mantissa, exponent = match.groups()
-    digits = mantissa.replace(".", "").lstrip("0")
-    if len(digits) > limits.max_literal_digits:
-        raise _Unreadable(f"a number has more than {limits.max_literal_digits} digits")
-    if exponent is not None and abs(int(exponent[:6])) > MAX_EXPONENT:
-        raise _Unreadable(f"'{text[:30]}' is too large or too small")
-    value = Fraction(mantissa) * Fraction(10) ** int(exponent or 0)
-    return -value if sign == "-" else value
-
-
-def significant_figures(text: str) -> int | None:
-    """Significant figures as written ("0.0480" has 3); None for a quotient ("1/3" is exact).
-    Trailing zeros of a whole number ("4800") count: the writer may mean them."""
-    if "/" in text:
-        return None
-    match = _NUMBER.fullmatch(text.strip())
-    if match is None:
-        return None
-    digits = match.group(2).replace(".", "").lstrip("0")
-    return max(len(digits), 1)
-
-
-def _last_place(text: str) -> mpmath.mpf | None:
-    """The value of one unit in the last written digit ("0.33" -> 0.01, "4.8e1" -> 1)."""
-    match = _NUMBER.fullmatch(text.strip())
-    if match is None:
-        return None
-    mantissa, exponent = match.group(2), int(match.group(3) or 0)
-    decimals = len(mantissa.partition(".")[2])
-    return mpmath.mpf(10) ** (exponent - decimals)
+_TOKEN = re.compile(r"\s*(?:(\[)|(\])|(,)|([^\[\],]+))")
 
 
 def _read_text(text: str, limits: Limits) -> Any:
     """A number or a (nested) list of numbers from text, with an explicit stack."""
     if len(text) > limits.max_length:
-        raise _Unreadable(f"the answer is {len(text)} characters long")
+        raise UnreadableNumber(f"the answer is {len(text)} characters long")
     stripped = text.strip()
     if not stripped.startswith("["):
-        return _Number(read_number(stripped, limits), stripped)
+        return read_written(stripped, limits)
     stack: list[list[Any]] = []
     result: Any = None
     position = 0
@@ -266,15 +240,15 @@ def _read_text(text: str, limits: Limits) -> Any:
         position = match.end()
         opening, closing, comma, word = match.groups()
         if result is not None:
-            raise _Unreadable("text after the closing ']'")
+            raise UnreadableNumber("text after the closing ']'")
         if opening:
             if len(stack) >= 2:
-                raise _Unreadable("lists nest at most two deep")
+                raise UnreadableNumber("lists nest at most two deep")
             stack.append([])
             expect_item = True
         elif closing:
             if not stack:
-                raise _Unreadable("a ']' without its '['")
+                raise UnreadableNumber("a ']' without its '['")
             done = stack.pop()
             if stack:
                 stack[-1].append(done)
@@ -283,63 +257,65 @@ def _read_text(text: str, limits: Limits) -> Any:
             expect_item = False
         elif comma:
             if expect_item or not stack:
-                raise _Unreadable("a ',' where a number should be")
+                raise UnreadableNumber("a ',' where a number should be")
             expect_item = True
         else:
             if not stack:
-                raise _Unreadable("a number outside the brackets")
-            stack[-1].append(_Number(read_number(word, limits), word))
+                raise UnreadableNumber("a number outside the brackets")
+            stack[-1].append(read_written(word, limits))
             expect_item = False
     if stack or result is None or position != len(stripped.rstrip()):
-        raise _Unreadable("unbalanced brackets or stray characters")
+        raise UnreadableNumber("unbalanced brackets or stray characters")
     return result
 
 
 def _item(value: Any, limits: Limits) -> Any:
-    """Any accepted form (number, text, list, array) as nested lists of _Number."""
-    if isinstance(value, _Number):
+    """Any accepted form (number, text, list, array) as nested lists of Written."""
+    if isinstance(value, Written):
         return value
     if isinstance(value, str):
         return _read_text(value, limits)
     if isinstance(value, bool) or value is None:
-        raise _Unreadable("expected a number")
+        raise UnreadableNumber("expected a number")
     if hasattr(value, "tolist"):  # a numpy array or scalar
         return _item(value.tolist(), limits)
     if isinstance(value, int | float | Fraction) or hasattr(value, "__float__"):
         try:
             number = float(value)
         except (TypeError, ValueError, OverflowError):
-            raise _Unreadable("expected a number") from None
+            raise UnreadableNumber("expected a number") from None
         if not math.isfinite(number):
-            raise _Unreadable(f"{number} is not a finite number")
-        return _Number(Fraction(value) if isinstance(value, int) else Fraction(number), None)
+            raise UnreadableNumber(f"{number} is not a finite number")
+        # figures of a Python number: those of its shortest repr ("0.1", "48")
+        figures = read_written(repr(value) if isinstance(value, int) else repr(number)).figures
+        return Written(Fraction(value) if isinstance(value, int) else Fraction(number), "", figures)
     if isinstance(value, Sequence):
         if len(value) > MAX_ENTRIES:
-            raise _Unreadable(f"more than {MAX_ENTRIES} numbers")
+            raise UnreadableNumber(f"more than {MAX_ENTRIES} numbers")
         return [_item(v, limits) for v in value]
-    raise _Unreadable(f"expected a number, not {type(value).__name__}")
+    raise UnreadableNumber(f"expected a number, not {type(value).__name__}")
 
 
 def _answer_components(
     answer: Any, kind: str, names: Sequence[str], limits: Limits
-) -> dict[tuple[str, ...], _Number]:
+) -> dict[tuple[str, ...], Written]:
     if kind in ("value", "derivative"):
         number = _item(answer, limits)
-        if isinstance(number, list) and len(number) == 1 and isinstance(number[0], _Number):
+        if isinstance(number, list) and len(number) == 1 and isinstance(number[0], Written):
             number = number[0]  # "[48]"
-        if not isinstance(number, _Number):
-            raise _Unreadable("expected a single number")
+        if not isinstance(number, Written):
+            raise UnreadableNumber("expected a single number")
         return {(): number}
     n = len(names)
     if isinstance(answer, Mapping):
-        components: dict[tuple[str, ...], _Number] = {}
+        components: dict[tuple[str, ...], Written] = {}
         for key, value in answer.items():
             pair = (key,) if isinstance(key, str) else tuple(key)
             if any(name not in names for name in pair):
-                raise _Unreadable(f"{key!r} does not name the variables {', '.join(names)}")
+                raise UnreadableNumber(f"{key!r} does not name the variables {', '.join(names)}")
             item = _item(value, limits)
-            if not isinstance(item, _Number):
-                raise _Unreadable(f"the entry {key!r} is not a single number")
+            if not isinstance(item, Written):
+                raise UnreadableNumber(f"the entry {key!r} is not a single number")
             components[pair] = item
         if kind == "hessian":  # one triangle given: the other follows by symmetry
             for (a, b), number in list(components.items()):
@@ -347,18 +323,18 @@ def _answer_components(
         return components
     items = _item(answer, limits)
     if not isinstance(items, list):
-        raise _Unreadable(f"expected a list of {n if kind == 'gradient' else f'{n} x {n}'}")
+        raise UnreadableNumber(f"expected a list of {n if kind == 'gradient' else f'{n} x {n}'}")
     if kind == "gradient":
-        if len(items) != n or not all(isinstance(i, _Number) for i in items):
-            raise _Unreadable(f"expected a list of {n} numbers, one per variable")
+        if len(items) != n or not all(isinstance(i, Written) for i in items):
+            raise UnreadableNumber(f"expected a list of {n} numbers, one per variable")
         return {(name,): item for name, item in zip(names, items, strict=True)}
-    if len(items) == n * n and all(isinstance(i, _Number) for i in items):
+    if len(items) == n * n and all(isinstance(i, Written) for i in items):
         items = [items[i * n : (i + 1) * n] for i in range(n)]  # flattened, row by row
     if len(items) != n or not all(
-        isinstance(row, list) and len(row) == n and all(isinstance(v, _Number) for v in row)
+        isinstance(row, list) and len(row) == n and all(isinstance(v, Written) for v in row)
         for row in items
     ):
-        raise _Unreadable(f"expected {n} rows of {n} numbers")
+        raise UnreadableNumber(f"expected {n} rows of {n} numbers")
     return {(a, b): items[i][j] for i, a in enumerate(names) for j, b in enumerate(names)}
 
 
@@ -370,23 +346,18 @@ def _answer_components(
 class _Tolerance:
     rtol: float | None
     atol: float | None
-    sigfigs: int | None
+    figures: tuple[int, int] | None  # (written, correct), STACK's [n, m]
+    more_figures: bool
     scale: float
 
     def allowed(self, expected: mpmath.mpf) -> mpmath.mpf:
-        if self.sigfigs is not None and self.rtol is None and self.atol is None:
-            if expected == 0:
-                return mpmath.mpf(DEFAULT_ATOL) * self.scale
-            exponent = int(mpmath.floor(mpmath.log10(abs(expected))))
-            # half a unit in the last wanted place, and a hair for decimal ties
-            return mpmath.mpf(10) ** (exponent - self.sigfigs + 1) * mpmath.mpf("0.5000001")
         rtol = DEFAULT_RTOL if self.rtol is None else self.rtol
         atol = DEFAULT_ATOL if self.atol is None else self.atol
         return rtol * abs(expected) + atol * self.scale
 
 
 def _grade_one(
-    given: _Number | None,
+    given: Written | None,
     entry: Entry,
     reference: Mapping[Entry, mpmath.mpf | None],
     tolerance: _Tolerance,
@@ -396,7 +367,7 @@ def _grade_one(
 
 
 def _judge_one(
-    given: _Number | None,
+    given: Written | None,
     entry: Entry,
     reference: Mapping[Entry, mpmath.mpf | None],
     tolerance: _Tolerance,
@@ -410,47 +381,81 @@ def _judge_one(
     if given is None:
         return Feedback("invalid", 0.0, "No answer was given.", details=details)
     value = mpmath.mpf(given.value.numerator) / given.value.denominator
-    details["given"] = given.text if given.text is not None else float(value)
+    details["given"] = given.text or float(value)
     error = abs(value - expected)
     details["error"] = float(error)
-    allowed = tolerance.allowed(expected)
-    if error <= allowed:
-        figures = significant_figures(given.text) if given.text is not None else None
-        wanted = tolerance.sigfigs
-        if wanted is not None and figures is not None and figures < wanted:
-            message = MESSAGES["sigfigs"].format(sigfigs=wanted)
-            return Feedback("incorrect", 0.0, message, "sigfigs", details)
+    if tolerance.figures is not None:
+        return _judge_figures(given, entry, reference, tolerance, tolerance.figures, details)
+    if error <= tolerance.allowed(expected):
         return Feedback("correct", 1.0, "Correct.", details=details)
-    wanted = tolerance.sigfigs
-    if wanted is not None and given.text is not None:
-        figures, place = significant_figures(given.text), _last_place(given.text)
-        # right to the digits written, but too few of them
-        if figures is not None and place is not None and figures < wanted and error <= place / 2:
-            message = MESSAGES["sigfigs"].format(sigfigs=wanted)
-            return Feedback("incorrect", 0.0, message, "sigfigs", details)
-    mistake = _mistake(value, entry, reference, tolerance)
+    mistake = _mistake(
+        entry, reference, lambda other: abs(value - other) <= tolerance.allowed(other)
+    )
     if mistake is not None:
         return Feedback("incorrect", 0.0, MESSAGES[mistake], mistake, details)
     return Feedback("incorrect", 0.0, "That is not the expected number.", details=details)
 
 
-def _mistake(
-    value: mpmath.mpf,
+def _judge_figures(
+    given: Written,
     entry: Entry,
     reference: Mapping[Entry, mpmath.mpf | None],
     tolerance: _Tolerance,
-) -> str | None:
-    def near(other: mpmath.mpf | None) -> bool:
-        return other is not None and abs(value - other) <= tolerance.allowed(other)
+    figures: tuple[int, int],
+    details: dict[str, Any],
+) -> Feedback:
+    """STACK's NumSigFigs: the figures written, then the value rounded to the figures asked."""
+    wanted, correct = figures
+    expected = reference[entry]
+    assert expected is not None
+    text = given.text or str(float(given.value))
+    if given.figures is None:
+        message = MESSAGES["not_decimal"].format(wanted=wanted)
+        return Feedback("incorrect", 0.0, message, "not_decimal", details)
+    fewest, most = given.figures
+    details["figures_written"] = [fewest, most]
+    student = as_decimal(given.value)
 
+    def same(other: mpmath.mpf) -> bool:
+        return round_figures(student, correct) == round_figures(_decimal(other), correct)
+
+    accurate = correct == 0 or same(expected)
+    details["accurate"] = accurate
+    count = str(fewest) if fewest == most else f"{fewest} to {most}"
+    if most < wanted or (fewest > wanted and not tolerance.more_figures):
+        name = "too_few_figures" if most < wanted else "too_many_figures"
+        at_least = f"at least {wanted}" if tolerance.more_figures else str(wanted)
+        message = MESSAGES[name].format(wanted=at_least, text=text, count=count)
+        if not accurate:
+            message += " Check the value too."
+        return Feedback("incorrect", 0.0, message, name, details)
+    if accurate:
+        return Feedback("correct", 1.0, "Correct.", details=details)
+    mistake = _mistake(entry, reference, same) or "inaccurate"
+    message = MESSAGES[mistake].format(correct=correct)
+    return Feedback("incorrect", 0.0, message, mistake, details)
+
+
+def _decimal(value: mpmath.mpf) -> Decimal:
+    # 45 digits: a true tie (0.04985 exactly) stays a tie; the 50-digit reference's last
+    # binary digits cannot tip it
+    return Decimal(mpmath.nstr(value, 45, min_fixed=-1, max_fixed=-1))
+
+
+def _mistake(
+    entry: Entry,
+    reference: Mapping[Entry, mpmath.mpf | None],
+    near: Callable[[mpmath.mpf], bool],
+) -> str | None:
     expected = reference[entry]
     if expected is not None and expected != 0 and near(-expected):
         return "sign"
-    if entry and near(reference.get(())):
+    function_value = reference.get(())
+    if entry and function_value is not None and near(function_value):
         return "not_differentiated"
     if entry and len(set(entry)) == 1:
         for other, other_value in reference.items():
             same_variable = other and len(set(other)) == 1 and other[0] == entry[0]
-            if same_variable and other != entry and near(other_value):
+            if same_variable and other != entry and other_value is not None and near(other_value):
                 return "wrong_order"
     return None

@@ -62,6 +62,10 @@ class Operation:
     complex: Callable[..., Any] | None = None
     """Elementwise on complex128 arrays when `numpy` is not (None: `numpy` itself works, or
     the operation is not analytic). Must agree with `numpy` on the real axis."""
+    tape_name: str | None = None
+    """Its function's name in `diffcompare.tape` when that is not `name`: TensorFlow's
+    spelling of the operators (`subtract`); rows that share one are told apart by their
+    number of arguments (`log(x)` and `log(x, base)`)."""
 
 
 def _sigmoid(x: Any) -> Any:
@@ -176,10 +180,11 @@ def _row(
     edges: tuple[float, ...] = (),
     analytic: bool = True,
     complex: Callable[..., Any] | None = None,
+    tape_name: str | None = None,
 ) -> Operation:
     assert len(rules) == arity, name
     return Operation(
-        name, arity, numpy, sympy, rules, scalar, symbol, kink, edges, analytic, complex
+        name, arity, numpy, sympy, rules, scalar, symbol, kink, edges, analytic, complex, tape_name
     )
 
 
@@ -193,22 +198,22 @@ TABLE: tuple[Operation, ...] = (
     _row("sub", 2, np.subtract, lambda x, y: x - y,
          lambda F, g, ans, x, y: g,
          lambda F, g, ans, x, y: -g,
-         scalar=operator.sub, symbol="-"),
+         scalar=operator.sub, symbol="-", tape_name="subtract"),
     _row("mul", 2, np.multiply, lambda x, y: x * y,
          lambda F, g, ans, x, y: g * y,
          lambda F, g, ans, x, y: g * x,
-         scalar=operator.mul, symbol="*"),
+         scalar=operator.mul, symbol="*", tape_name="multiply"),
     _row("div", 2, np.divide, lambda x, y: x / y,
          lambda F, g, ans, x, y: g / y,
          lambda F, g, ans, x, y: -g * ans / y,  # not x/(y*y): y*y underflows first
-         scalar=operator.truediv, symbol="/", edges=(0.0,)),
+         scalar=operator.truediv, symbol="/", edges=(0.0,), tape_name="divide"),
     _row("pow", 2, np.power, lambda x, y: x**y,
          lambda F, g, ans, x, y: g * y * F.pow(x, y - 1),
          _pow_rule_exponent,
          scalar=math.pow, symbol="**", edges=(0.0,), complex=_pow_complex),
     _row("neg", 1, np.negative, lambda x: -x,
          lambda F, g, ans, x: -g,
-         scalar=operator.neg, symbol="-"),
+         scalar=operator.neg, symbol="-", tape_name="negative"),
     # trigonometric
     _row("sin", 1, np.sin, lambda x: _sympy().sin(x),
          lambda F, g, ans, x: g * F.cos(x), scalar=math.sin),
@@ -256,7 +261,7 @@ TABLE: tuple[Operation, ...] = (
     _row("logb", 2, lambda x, b: np.log(x) / np.log(b), lambda x, b: _sympy().log(x, b),
          lambda F, g, ans, x, b: g / (x * F.log(b)),
          lambda F, g, ans, x, b: -g * ans / (b * F.log(b)),
-         scalar=lambda x, b: math.log(x) / math.log(b), edges=(0.0,)),
+         scalar=lambda x, b: math.log(x) / math.log(b), edges=(0.0,), tape_name="log"),
     _row("log2", 1, np.log2, lambda x: _sympy().log(x, 2),
          lambda F, g, ans, x: g / (x * _LN2), scalar=math.log2, edges=(0.0,)),
     _row("log10", 1, np.log10, lambda x: _sympy().log(x, 10),
