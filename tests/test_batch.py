@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -294,3 +295,14 @@ def test_summary_counts_where_an_estimate_fell_short() -> None:
     # the Hessian is symmetric: its upper triangle counts once
     assert summary.estimates == {"finite": {"bounded": 3, "short": 2}}
     assert summary.to_dict()["estimates"] == summary.estimates
+
+
+def test_a_constant_case_is_compared_on_its_value(tmp_path: Path) -> None:
+    path = tmp_path / "constants.txt"
+    path.write_text("3\npi*e @\n")
+    results = [
+        evaluate_case(types.SimpleNamespace(case=c, settings=Settings()))
+        for c in read_cases([str(path)])
+    ]
+    assert [r["agree"] for r in results] == [True, True]
+    assert [r["variables"] for r in results] == [[], []]

@@ -69,8 +69,14 @@ DEPTH = 3
 """Richardson columns: extrapolation removes this many error terms at most."""
 
 FIRST_STEP = 0.5
-"""First step of the search relative to max(1, |x|), rounded down to a power of two (so
-x ± h is exact for the first steps)."""
+"""First step of the search relative to max(1, |x|), rounded down to a power of two and
+then scaled by `OFFBEAT`."""
+
+OFFBEAT = 0.8190596237
+"""Keeps the steps off simple fractions: with powers of two alone, every step from 1/2 up is
+a whole number of periods of cos(4*pi*y), whose central differences are then exactly 0 and
+agree with each other perfectly. A factor with no small denominator breaks that alignment
+for the periods formulas usually have."""
 
 EDGE_PROBE = 1e-6
 """auto uses one-sided stencils when x ± this (relative to max(1, |x|)) is outside the
@@ -231,7 +237,7 @@ def _axes_near_an_edge(x: np.ndarray, axes: list[int], counter: _Counter) -> set
 
 
 def _first_step(x: float) -> float:
-    return 2.0 ** math.floor(math.log2(FIRST_STEP * max(1.0, abs(x))))
+    return OFFBEAT * 2.0 ** math.floor(math.log2(FIRST_STEP * max(1.0, abs(x))))
 
 
 def _axis_steps(s: Stencil, x: np.ndarray, scale: float) -> list[float]:
