@@ -147,7 +147,15 @@ def test_names_constants_and_whitespace() -> None:
         ("α*2", "unexpected character 'α' (U+03B1): names are ASCII; write alpha instead", 1),
         ("sinn(x)", "unknown function 'sinn' — did you mean 'sin'?", 1),
         ("1 + expp(x)", "unknown function 'expp' — did you mean 'exp'?", 5),
-        ("gamma(x)", "unknown function 'gamma' (if 'gamma' is a variable, write gamma*(...))", 1),
+        ("gamma(x)", "unsupported function 'gamma' (diffcompare functions lists those there are)",
+         1),
+        ("2*max(x, 1)", "unsupported function 'max' (for max(a, b) write b + relu(a - b); "
+         "diffcompare functions lists those there are)", 3),
+        ("factorial(x)", "unsupported function 'factorial' (diffcompare functions lists those "
+         "there are)", 1),
+        ("theta(x)", "unsupported function 'theta' (diffcompare functions lists those there are)",
+         1),
+        ("w1(x)", "'w1' is a variable, not a function (missing operator? write w1*(...))", 1),
         ("sin(x, y)", "sin takes 1 argument, got 2", 1),
         ("atan2(x)", "atan2 takes 2 arguments, got 1", 1),
         ("log(x, 2, 3)", "log takes 1 or 2 arguments, got 3", 1),

@@ -4,10 +4,9 @@ exit status 130, never a traceback."""
 
 from __future__ import annotations
 
-import sys
+from .interrupt import EXIT_INTERRUPTED, interrupted
 
-EXIT_INTERRUPTED = 130
-"""128 + SIGINT, as shells report a command stopped by Ctrl-C."""
+__all__ = ["EXIT_INTERRUPTED", "interrupted", "run"]
 
 
 def run() -> None:
@@ -18,14 +17,3 @@ def run() -> None:
         main(prog_name="diffcompare")
     except KeyboardInterrupt:
         interrupted()
-
-
-def interrupted(*, line_ended: bool = False) -> None:
-    """Ctrl-C: one line on stderr, exit status 130. The terminal has echoed ``^C`` without
-    ending its line; end it first unless that is done (`line_ended`: click does it)."""
-    try:
-        sys.stderr.write("interrupted\n" if line_ended else "\ninterrupted\n")
-        sys.stderr.flush()
-    except (KeyboardInterrupt, OSError):  # a second Ctrl-C, or stderr already closed
-        pass
-    sys.exit(EXIT_INTERRUPTED)

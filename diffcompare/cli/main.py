@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import click
 
 from ..errors import DiffCompareError
-from . import interrupted
+from .interrupt import interrupted
 
 EXIT_AGREE = 0
 EXIT_DISAGREE = 1
@@ -40,6 +40,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "grade": Subcommand(".grade:grade", "Grade a class's answers to an exercise."),
     "steps": Subcommand(".steps:steps", "The finite-difference error against the step h."),
     "sweep": Subcommand(".sweep:sweep", "Every engine's error along an interval."),
+    "functions": Subcommand(".functions:functions", "List the functions of expressions."),
 }
 """Every command. A new one is a module under ``diffcompare/cli/`` and one line here."""
 

@@ -237,6 +237,12 @@ class Comparison:
             "agree": self.agree,
         }
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the table as HTML (the reporter's, imported when asked for)."""
+        from ..report.html import comparison_html
+
+        return comparison_html(self)
+
     def formulas_dict(self) -> dict[str, Any]:
         """The formulas as the JSON document has them: ``gradient``, ``hessian`` and (one
         variable above order 2) ``derivatives``, as text; ``notes`` by entry label."""

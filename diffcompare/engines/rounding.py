@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .symbolic import FLOAT_FUNCTIONS
+from .symbolic import float_function
 
 Pair = tuple[float, float]  # (value, absolute rounding bound in units of eps)
 
@@ -88,7 +88,7 @@ class _Walker:
             if power_bound and base > 0:
                 spread += abs(value * math.log(base)) * power_bound
             return _checked(value), spread + abs(value)
-        function = FLOAT_FUNCTIONS.get(type(node))
+        function = float_function(type(node))
         if function is None:
             raise _Unknown(type(node).__name__)
         values = [v for v, _ in args]
@@ -178,7 +178,7 @@ def _many_node(
             spread + np.where(base > 0, np.abs(value * np.log(np.abs(base))), 0.0) * power_bound
         )
         return value, spread + np.abs(value)
-    function = FLOAT_FUNCTIONS.get(type(node))
+    function = float_function(type(node))
     if function is None:
         raise _Unknown(type(node).__name__)
     elementwise = np.vectorize(_quiet(function), otypes=[float])

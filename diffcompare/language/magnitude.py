@@ -21,7 +21,7 @@ from fractions import Fraction
 from ..errors import InputError, LimitError
 from .expr import Call, Constant, Expr, Number, Variable, fold, to_text
 from .limits import Limits
-from .ops import CONSTANTS, OPERATIONS
+from .ops import CONSTANTS, OPERATIONS, Growth
 
 _LOG10_2 = math.log10(2.0)
 _LOG10_E = math.log10(math.e)
@@ -78,75 +78,52 @@ def _float_op(function: Callable[..., float], *values: float) -> float:
 # by its largest argument (log, sqrt, sin and the like shrink or stay bounded).
 
 
-def _add(a: Estimate, b: Estimate) -> Estimate:
-    return _approx(a[0] + b[0], max(a[1], b[1]) + _LOG10_2)
+def _sum(function: Callable[..., float], a: Estimate, b: Estimate) -> Estimate:
+    # a sum's exact size is at most twice its larger term's (hypot's too)
+    return _approx(_float_op(function, a[0], b[0]), max(a[1], b[1]) + _LOG10_2)
 
 
-def _sub(a: Estimate, b: Estimate) -> Estimate:
-    return _approx(a[0] - b[0], max(a[1], b[1]) + _LOG10_2)
+def _product(function: Callable[..., float], a: Estimate, b: Estimate) -> Estimate:
+    # p1/q1 * p2/q2 and p1/q1 / (p2/q2): the sizes add, whichever way the magnitude goes
+    return _approx(_float_op(function, a[0], b[0]), a[1] + b[1])
 
 
-def _mul(a: Estimate, b: Estimate) -> Estimate:
-    return _approx(_float_op(lambda x, y: x * y, a[0], b[0]), a[1] + b[1])
-
-
-def _div(a: Estimate, b: Estimate) -> Estimate:
-    # p1/q1 / (p2/q2) = p1*q2 / (q1*p2): the sizes add, whichever way the magnitude goes
-    return _approx(_float_op(lambda x, y: x / y, a[0], b[0]), a[1] + b[1])
-
-
-def _neg(a: Estimate) -> Estimate:
-    return -a[0], a[1]
-
-
-def _pow(a: Estimate, b: Estimate) -> Estimate:
+def _power(function: Callable[..., float], a: Estimate, b: Estimate) -> Estimate:
     # 0, 1 and -1 (no digits) stay as small whatever the power
     digits = b[1] if a[1] == 0.0 else _bound(b) * a[1] + b[1]
     if math.isnan(digits):
         digits = math.inf
-    return _approx(_float_op(math.pow, a[0], b[0]), digits)
+    return _approx(_float_op(function, a[0], b[0]), digits)
 
 
-def _exponential(function: Callable[[float], float]) -> Callable[[Estimate], Estimate]:
+def _exponential(function: Callable[..., float], a: Estimate) -> Estimate:
     """exp, sinh and cosh: |f(a)| <= e**|a|, so log10 grows like |a| * log10(e)."""
-
-    def bound(a: Estimate) -> Estimate:
-        digits = _bound(a) * _LOG10_E
-        return _approx(_float_op(function, a[0]), digits)
-
-    return bound
+    return _approx(_float_op(function, a[0]), _bound(a) * _LOG10_E)
 
 
-def _hypot(a: Estimate, b: Estimate) -> Estimate:
-    return _approx(_float_op(math.hypot, a[0], b[0]), max(a[1], b[1]) + _LOG10_2)
-
-
-_GROWTH: dict[str, Callable[..., Estimate]] = {
-    "add": _add,
-    "sub": _sub,
-    "mul": _mul,
-    "div": _div,
-    "neg": _neg,
-    "pow": _pow,
-    "exp": _exponential(math.exp),
-    "sinh": _exponential(math.sinh),
-    "cosh": _exponential(math.cosh),
-    "hypot": _hypot,
-}
-
-
-def _other(op: str, args: list[Estimate]) -> Estimate:
-    scalar = OPERATIONS[op].scalar
+def _bounded(function: Callable[..., float] | None, *args: Estimate) -> Estimate:
+    """No larger than its largest argument (log, sqrt, sin and the like shrink or stay
+    bounded), or than its own float value."""
     values = [value for value, _ in args]
     value = _NAN
-    if scalar is not None and all(math.isfinite(v) for v in values):
-        value = _float_op(scalar, *values)
+    if function is not None and all(math.isfinite(v) for v in values):
+        value = _float_op(function, *values)
     return _approx(value, max(max(d for _, d in args), _log_size(value)))
 
 
+_GROWTH: dict[Growth, Callable[..., Estimate]] = {
+    "bounded": _bounded,
+    "sum": _sum,
+    "product": _product,
+    "power": _power,
+    "exponential": _exponential,
+}
+"""The estimate for each kind of growth a row of the table can declare."""
+
+
 def _estimate(op: str, args: list[Estimate]) -> Estimate:
-    rule = _GROWTH.get(op)
-    return rule(*args) if rule is not None else _other(op, args)
+    row = OPERATIONS[op]
+    return _GROWTH[row.growth](row.scalar, *args)
 
 
 def _describe_digits(digits: float) -> str:

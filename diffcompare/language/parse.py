@@ -22,7 +22,9 @@ from ..errors import InputError, LimitError, ParseError
 from .expr import Call, Constant, Expr, Number, Variable
 from .limits import DEFAULT_LIMITS, Limits
 from .magnitude import check_constants
-from .ops import CONSTANTS, FUNCTIONS, OPERATIONS
+from .ops import CONSTANTS, FUNCTIONS, OPERATIONS, UNSUPPORTED
+
+_FUNCTION_LIST = "diffcompare functions lists those there are"
 
 # ---------------------------------------------------------------------------------------
 # tokens
@@ -426,14 +428,14 @@ class _Parser:
                 f"'{name}' is a constant, not a function (missing operator? write {name}*(...))",
                 token,
             )
+        if name in UNSUPPORTED:
+            instead = f"{UNSUPPORTED[name]}; " if UNSUPPORTED[name] else ""
+            self.fail(f"unsupported function '{name}' ({instead}{_FUNCTION_LIST})", token)
         close = difflib.get_close_matches(name, sorted(FUNCTIONS), n=1, cutoff=0.6)
         if close and len(name) > 1:
             self.fail(f"unknown function '{name}' — did you mean '{close[0]}'?", token)
-        if len(name) > 2:
-            self.fail(
-                f"unknown function '{name}' (if '{name}' is a variable, write {name}*(...))",
-                token,
-            )
+        if len(name) > 2 and not name[-1].isdigit() and "_" not in name:
+            self.fail(f"unsupported function '{name}' ({_FUNCTION_LIST})", token)
         self.fail(
             f"'{name}' is a variable, not a function (missing operator? write {name}*(...))", token
         )

@@ -44,9 +44,14 @@ def check_plot_file(path: str) -> None:
 
 
 def _pyplot() -> Any:
+    import os
+    import sys
+
     import matplotlib
 
-    if "matplotlib.pyplot" not in __import__("sys").modules:
+    # files, never a window; a notebook's kernel (or MPLBACKEND) has chosen its own
+    chosen = "matplotlib.pyplot" in sys.modules or "ipykernel" in sys.modules
+    if not chosen and not os.environ.get("MPLBACKEND"):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -101,6 +106,13 @@ def plot_sweep(sweep: Sweep, ax: Any = None) -> Any:
         ax.plot(xs, band, "--", color="grey", lw=1, label="tolerance")
     for run in sweep.ill_conditioned:
         ax.axvspan(run.start, run.end, color="grey", alpha=0.1, lw=0)
+    labelled = False
+    for trace in sweep.engines.values():
+        for run in trace.stretches:
+            if not run.agree:
+                label = None if labelled else "an engine disagrees here"
+                ax.axvspan(run.start, run.end, color="red", alpha=0.12, lw=0, label=label)
+                labelled = True
     if sweep.undefined:
         ax.plot(
             [x for x, _ in sweep.undefined],
@@ -109,9 +121,12 @@ def plot_sweep(sweep: Sweep, ax: Any = None) -> Any:
             color="red",
             label="undefined here",
         )
+    low, high = float(xs[0]), float(xs[-1])
+    if low > 0 and high / low >= 100:
+        ax.set_xscale("log")  # a range over decades: its left end would be a sliver
     ax.set_yscale("log")
     ax.set_xlabel(sweep.variable + _held_text(sweep))
-    ax.set_ylabel(f"relative error of {sweep.entry_name}")
+    ax.set_ylabel(f"relative error of {sweep.entry_name} (0 drawn at 1e-18)")
     ax.set_title(
         f"Error of each engine along {sweep.variable}: {sweep.entry_name} of "
         f"{_short(sweep.expression)}"
@@ -134,31 +149,35 @@ def plot_steps(study: StepStudy, ax: Any = None) -> Any:
         errors = [max(r.abs_error or 0.0, 1e-300) for r in rows]
         style = "o" if method == "richardson" else ".-"
         ax.plot(hs, errors, style, markersize=4, lw=1, color=COLOURS.get(method), label=method)
+    measured = [r.abs_error for r in study.rows if r.abs_error]
+    floor = min(measured) / 10 if measured else 1e-20
     for method, model in study.models.items():
         hs = [r.h for r in study.rows if r.method == method]
         if not hs or model is None:
             continue
-        truncation = [model.truncation(h) for h in hs]
-        rounding = [model.rounding(h) for h in hs]
         colour = COLOURS.get(method)
-        ax.plot(
-            hs,
-            truncation,
-            "--",
-            lw=0.8,
-            color=colour,
-            alpha=0.7,
-            label=f"{method}: truncation ∝ h^{model.truncation_power}",
-        )
-        ax.plot(
-            hs,
-            rounding,
-            ":",
-            lw=0.8,
-            color=colour,
-            alpha=0.7,
-            label=f"{method}: rounding ∝ eps/h^{model.rounding_power}",
-        )
+        if model.truncation_coefficient is not None:
+            ax.plot(
+                hs,
+                [model.truncation(h) for h in hs],
+                "--",
+                lw=0.8,
+                color=colour,
+                alpha=0.7,
+                label=f"{method}: truncation ≈ C·h^{model.truncation_power}",
+            )
+        if model.rounding_coefficient is not None:
+            ax.plot(
+                hs,
+                [model.rounding(h) for h in hs],
+                ":",
+                lw=0.8,
+                color=colour,
+                alpha=0.7,
+                label=f"{method}: rounding ≈ C·eps/h^{model.rounding_power}",
+            )
+    top = max(measured) * 10 if measured else 1.0
+    ax.set_ylim(floor, top)  # the model lines run on past the data: keep the data in view
     marks = study.marked_steps()
     for label, h, style in marks:
         if h is not None and math.isfinite(h) and h > 0:

@@ -19,8 +19,9 @@ from typing import Any
 
 from . import functions, linalg, nn
 from .core import Tensor, Variable, constant
+from .custom import custom_gradient
 from .elementwise import clip_by_value, expm1, floor, log1p, round, sign
-from .functional import grad, hessian, value_and_grad
+from .functional import grad, hessian, hvp, jvp, value_and_grad
 from .functions import (
     broadcast_to,
     concat,
@@ -65,6 +66,9 @@ __all__ = [
     "grad",
     "hessian",
     "value_and_grad",
+    "jvp",
+    "hvp",
+    "custom_gradient",
     "nn",
     "linalg",
     "einsum",

@@ -62,8 +62,13 @@ def expm1(x: Any) -> Tensor:
 def sign(x: Any) -> Tensor:
     """-1, 0 or 1 (nan for nan). Its gradient is zero, not None, as in TensorFlow."""
     x = to_tensor(x)
-    zero = _zeros(x.shape)
-    return emit(as_result(np.sign(x._value)), (x,), (lambda F, g, ans, x: detached(zero),), "sign")
+    shape = x.shape  # the zeros are made when asked for: a record holds no array
+    return emit(
+        as_result(np.sign(x._value)),
+        (x,),
+        (lambda F, g, ans, x: detached(_zeros(shape)),),
+        "sign",
+    )
 
 
 def _zeros(shape: tuple[int, ...]) -> Value:

@@ -150,6 +150,45 @@ class GradientTape:
                 results.append(reshape(stack(rows[k]), out_shape + source.shape))
         return _pack(sources, iter(results))
 
+    def batch_jacobian(self, target: Any, source: Any, unconnected_gradients: str = "none") -> Any:
+        """d(target[i])/d(source[i]) for each i along the first axis, when target[i]
+        depends on source[i] alone (a batch of independent examples): shape
+        (batch,) + target.shape[1:] + source.shape[1:]. One backward pass per element of
+        target[0], not per element of target."""
+        _check_mode(unconnected_gradients)
+        self._check_usable()
+        for name, tensor in (("target", target), ("source", source)):
+            if not isinstance(tensor, Tensor):
+                raise TapeTypeError(
+                    f"batch_jacobian() needs a tensor {name}, not {type(tensor).__name__}"
+                )
+            if tensor.ndim < 2:
+                raise TapeValueError(
+                    f"batch_jacobian: the {name} must have rank at least 2 (a batch of "
+                    f"vectors or more), got shape {tensor.shape}"
+                )
+        if target.shape[0] != source.shape[0]:
+            raise TapeValueError(
+                f"batch_jacobian: Need first dimension of target shape {target.shape} and "
+                f"source shape {source.shape} to match"
+            )
+        batch, inner = target.shape[0], target.shape[1:]
+        count = int(np.prod(inner))
+        rows: list[Any] = []
+        connected = False
+        for index in range(count):
+            seed = np.zeros((batch, count))
+            seed[:, index] = 1.0
+            grads = self._backward([target], [detached(seed.reshape(target.shape))], [source])
+            connected = connected or source._key in grads
+            rows.append(_as_result(grads.get(source._key), source, True))
+        self._finish()
+        if not connected and unconnected_gradients == "none":
+            return None
+        if not rows:  # an empty target: nothing to stack
+            return detached(np.zeros((batch, *inner, *source.shape[1:])))
+        return reshape(stack(rows, axis=1), (batch, *inner, *source.shape[1:]))
+
     def _check_usable(self) -> None:
         if self._used and not self._persistent:
             raise TapeUsageError(_REUSED)

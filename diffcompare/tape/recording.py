@@ -12,7 +12,8 @@ intermediate array nobody reads again is freed as soon as the user's code lets g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import count
 from operator import attrgetter
 from typing import Any
@@ -174,6 +175,19 @@ class Recording:
     def stop(self, recorder: Recorder) -> None:
         self.open.remove(recorder)
         self._find_solo()
+
+    @contextmanager
+    def only(self, recorders: list[Recorder]) -> Iterator[None]:
+        """Inside, just these recorders are open (none: nothing is recorded); the open ones
+        are back afterwards. For custom gradients, whose forward computation is not taped."""
+        saved = self.open
+        self.open = recorders
+        self._find_solo()
+        try:
+            yield
+        finally:
+            self.open = saved
+            self._find_solo()
 
     def _find_solo(self) -> None:
         one = self.open[0] if len(self.open) == 1 else None
