@@ -149,3 +149,11 @@ def test_a_formula_the_language_cannot_write_is_none_with_the_reason() -> None:
     assert comparison.formulas[(0,)] is None
     assert "about 19,728 digits" in comparison.formula_notes[(0,)]
     assert comparison.to_dict()["formulas"]["gradient"] == [None]
+
+
+def test_batch_rows_carry_the_formulas() -> None:
+    from diffcompare.batch.runner import Case, run
+
+    (row,) = list(run([Case("x**2*y", "x=1, y=2")], jobs=1))
+    assert row["formulas"]["gradient"] == ["2 * x * y", "x**2"]
+    assert row["formulas"]["hessian"][0] == ["2 * y", "2 * x"]

@@ -40,7 +40,7 @@ from ..language.expr import variables as variables_of
 from ..language.limits import Limits
 from ..language.magnitude import check_at_point
 from ..language.ops import OPERATIONS
-from ..language.parse import check_point, check_tree, parse, parse_point
+from ..language.parse import check_point, check_tree, parse, parse_point, unused_variables
 from .names import entry_label
 from .schema import Status, finite_or_none, jsonable, shaped
 from .settings import (
@@ -359,6 +359,7 @@ def _compare(
         f"{', '.join(k.variables)} shown, not judged"
         for k in kinks
     ]
+    notes += _unused_notes(unused_variables(variables_of(expr), point))
     notes += _ill_conditioned_notes(reference, entries, names, order, settings.rtol)
     return Comparison(
         expression=text,
@@ -374,6 +375,15 @@ def _compare(
         formulas=formulas,
         formula_notes=formula_notes,
     )
+
+
+def _unused_notes(unused: list[str]) -> list[str]:
+    if not unused:
+        return []
+    if len(unused) == 1:
+        return [f"{unused[0]} is not in the expression: its derivatives are 0 in every engine"]
+    names = ", ".join(unused[:-1]) + " and " + unused[-1]
+    return [f"{names} are not in the expression: their derivatives are 0 in every engine"]
 
 
 def _ill_conditioned_notes(
@@ -438,7 +448,7 @@ def _check_order(order: int, n_variables: int, limits: Limits) -> None:
     # the order itself is checked by Settings; here what it asks of this point
     if order > 2 and n_variables != 1:
         raise InputError(
-            f"order {order} needs an expression of one variable (this one has {n_variables}); "
+            f"order {order} needs one variable (the point has {n_variables}); "
             "with several variables the comparison covers value, gradient and Hessian"
         )
     if n_variables > limits.max_variables:

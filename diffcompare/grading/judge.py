@@ -95,7 +95,7 @@ class Judge:
         self.points: list[_Point] = []
         self.skipped = 0
         self.timings: dict[str, float] = {}
-        self.atol = 0.0
+        self.atol: mpmath.mpf | float = 0.0
         self.widened_to: dict[str, list[float]] | None = None
 
     # -- values
@@ -104,8 +104,10 @@ class Judge:
         number, _ = value_at(formula, self.symbols, point, DIGITS)
         return number
 
-    def close(self, a: mpmath.mpf, b: mpmath.mpf) -> bool:
-        return bool(abs(a - b) <= self.job.rtol * max(abs(a), abs(b)) + self.atol)
+    def close(self, a: mpmath.mpf, b: mpmath.mpf, atol: Any = None) -> bool:
+        """Equal to the check's tolerance; `atol` replaces the floor on the values' scale."""
+        floor = self.atol if atol is None else atol
+        return bool(abs(a - b) <= self.job.rtol * max(abs(a), abs(b)) + floor)
 
     def where(self, point: Mapping[str, float]) -> str:
         return ", ".join(f"{name} = {value:.4g}" for name, value in point.items())
@@ -178,7 +180,7 @@ class Judge:
                 point = {name: float(rng.uniform(lo, hi)) for name, lo, hi in box}
                 # the function must be defined where the student computes (our float
                 # semantics: sympy would call sqrt(x)**2 just x, defined everywhere)
-                if not np.isfinite(evaluate(self.job.question.function, point)):
+                if not _defined(self.job.question.function, point):
                     first_reason = first_reason or undefined_reason(
                         self.job.question.function, point
                     )
@@ -229,7 +231,10 @@ class Judge:
         if len(self.points) < _min_points(self.job.points):
             info["reason"] = "too few points where the function and its derivative are defined"
             return _Verdict("undetermined", info)
-        self.atol = ATOL_FACTOR * max(1.0, max(float(abs(p.reference)) for p in self.points))
+        # in mpmath: a reference of 10**4000 is past float64 (and would make the floor inf);
+        # relative to the values themselves, so that 10**-1800 is not taken for 0
+        largest = max(abs(p.reference) for p in self.points)
+        self.atol = ATOL_FACTOR * (largest if largest > 0 else mpmath.mpf(1))
         for p in self.points:
             if p.answer is None:
                 info["undefined_at"] = p.coordinates
@@ -308,19 +313,20 @@ class Judge:
         ):
             yield (name, MESSAGES[name], 0.0) if self.matches(altered) else None
         yield ("integrated", MESSAGES["integrated"], 0.0) if self.integrated() else None
-        ratios = [p.answer / p.reference for p in usable if abs(p.reference) > self.atol]
+        # every nonzero reference has 30 correct digits, however small beside the largest
+        ratios = [p.answer / p.reference for p in usable if p.reference != 0]
         if (
             len(ratios) >= 2
-            and self.same(ratios)
-            and not any(self.close(ratios[0], mpmath.mpf(c)) for c in (0, 1, -1))
+            and self.same(ratios, ATOL_FACTOR)  # ratios are near 1, not on the values' scale
+            and not any(self.close(ratios[0], mpmath.mpf(c), ATOL_FACTOR) for c in (0, 1, -1))
         ):
             yield ("factor", MESSAGES["factor"], 0.0)
         differences = [p.answer - p.reference for p in usable]
         if self.same(differences) and abs(differences[0]) > self.atol:
             yield ("constant", MESSAGES["constant"], 0.0)
 
-    def same(self, values: list[mpmath.mpf]) -> bool:
-        return len(values) >= 2 and all(self.close(v, values[0]) for v in values[1:])
+    def same(self, values: list[mpmath.mpf], atol: Any = None) -> bool:
+        return len(values) >= 2 and all(self.close(v, values[0], atol) for v in values[1:])
 
     def matches(self, formula: sympy.Expr) -> bool:
         usable = [p for p in self.points if p.answer is not None]
@@ -385,6 +391,15 @@ def _with_constants(
         )
     message = f"{graded.message} The constant {names} does not belong in a derivative either."
     return Feedback("incorrect", graded.score, message, graded.mistake, details)
+
+
+def _defined(tree: Expr, point: dict[str, float]) -> bool:
+    """Defined in our float semantics; a value past float64 ((x-a)**6000) is defined, only
+    too large for floats: the 30-digit reference has it."""
+    if np.isfinite(evaluate(tree, point)):
+        return True
+    reason = undefined_reason(tree, point)
+    return reason is not None and reason.startswith("overflow")
 
 
 def _boxes(question: DerivativeQuestion) -> list[tuple[tuple[tuple[str, float, float], ...], bool]]:
