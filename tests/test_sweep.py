@@ -161,3 +161,24 @@ def test_the_single_command_does_not_load_matplotlib() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_kink_on_the_way_is_listed_and_not_judged() -> None:
+    result = sweep("abs(x)*y + x**2", "x=-1:1", points=5, at="y=2")
+    document = result.to_dict()
+    assert document["undefined"] == [{"x": 0.0, "reason": "abs(x) is not differentiable here"}]
+    assert [trace["agree"][2] for trace in document["engines"].values()] == [None] * 3
+    assert all(v is True for t in result.engines.values() for i, v in enumerate(t.agree) if i != 2)
+    # the derivative by y does not go through abs(x): judged everywhere
+    by_y = sweep("abs(x)*y + x**2", "x=-1:1", points=5, at="y=2", entry="df/dy")
+    assert by_y.undefined == [] and all(v is True for v in by_y.engines["tape"].agree)
+
+
+def test_a_formula_too_long_for_the_tree_is_run_by_the_symbolic_engines_walker() -> None:
+    from diffcompare import Limits, Settings
+
+    settings = Settings(limits=Limits(max_constant_log10=50_000))
+    # d/dx is 1 + 2**-65536: a fraction of 19,729 digits each side, 1.0 in float64
+    result = sweep("(2**2**2**2**2 + 1)/2**2**2**2**2*x", "x=0:1", points=3, settings=settings)
+    assert result.engines["symbolic"].value.tolist() == [1.0, 1.0, 1.0]
+    assert result.engines["symbolic"].agree == [True, True, True]
