@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from ..compare.settings import Settings
+from ..errors import InputError, MissingValueError
 from .main import EXIT_AGREE, EXIT_DISAGREE
 from .options import comparison_options
 
@@ -64,7 +65,10 @@ def compare(
 
     # every --at adds its names; a name given twice is refused by parse_point
     point = parse_point(", ".join(at), where="--at", limits=settings.limits)
-    comparison = run_comparison(expression, point, settings)
+    try:
+        comparison = run_comparison(expression, point, settings)
+    except MissingValueError as error:
+        raise InputError(f"{error.message} (give it with --at {error.name}=...)") from None
     if output_format == "json":
         click.echo(report.to_json(comparison))
     elif output_format == "csv":

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import NoReturn
 
-from ..errors import InputError, LimitError, ParseError
+from ..errors import InputError, LimitError, MissingValueError, ParseError
 from .expr import Call, Constant, Expr, Number, Variable
 from .limits import DEFAULT_LIMITS, Limits
 from .magnitude import check_constants
@@ -670,13 +670,19 @@ def check_point(
     *,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
-    """InputError unless `point` gives exactly the expression's variables usable values."""
+    """InputError unless `point` gives every variable of the expression a usable value.
+
+    The point may also name variables the expression does not use: formula files declare
+    one set of inputs for every formula, and a loss has parameters some terms lack. Their
+    derivatives are exactly 0 (see `unused_variables`)."""
     for name in expr_variables:
         if name not in point:
-            raise InputError(f"variable '{name}' has no value (give it with --at {name}=...)")
-    for name in point:
-        if name not in expr_variables:
-            its = ", ".join(expr_variables) if expr_variables else "none"
-            raise InputError(f"'{name}' is not a variable of the expression (its variables: {its})")
-    for name in expr_variables:
-        check_coordinate(name, point[name], limits)
+            raise MissingValueError(name)
+    for name, value in point.items():
+        check_coordinate(name, value, limits)
+
+
+def unused_variables(expr_variables: Sequence[str], point: Mapping[str, float]) -> list[str]:
+    """The names of the point that the expression does not use, in the point's order."""
+    used = set(expr_variables)
+    return [name for name in point if name not in used]

@@ -141,16 +141,28 @@ def plot_steps(study: StepStudy, ax: Any = None) -> Any:
     truncation (∝ h^p) and rounding (∝ eps/h^k) dashed; the marked steps as vertical
     lines."""
     ax = _axes(ax)
+    measured = [r.abs_error for r in study.rows if r.abs_error]
+    floor = min(measured) / 10 if measured else 1e-20
+    exact_somewhere = False
     for method in study.methods:
         rows = [r for r in study.rows if r.method == method and r.abs_error is not None]
         if not rows:
             continue
         hs = [r.h for r in rows]
-        errors = [max(r.abs_error or 0.0, 1e-300) for r in rows]
+        # an exact result has no place on a log axis: drawn on the bottom edge
+        errors = [r.abs_error if r.abs_error else floor for r in rows]
+        exact_somewhere = exact_somewhere or any(not r.abs_error for r in rows)
         style = "o" if method == "richardson" else ".-"
-        ax.plot(hs, errors, style, markersize=4, lw=1, color=COLOURS.get(method), label=method)
-    measured = [r.abs_error for r in study.rows if r.abs_error]
-    floor = min(measured) / 10 if measured else 1e-20
+        ax.plot(
+            hs,
+            errors,
+            style,
+            markersize=4,
+            lw=1,
+            color=COLOURS.get(method),
+            label=method,
+            clip_on=False,
+        )
     for method, model in study.models.items():
         hs = [r.h for r in study.rows if r.method == method]
         if not hs or model is None:
@@ -195,7 +207,8 @@ def plot_steps(study: StepStudy, ax: Any = None) -> Any:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("step h (log scale)")
-    ax.set_ylabel(f"absolute error of {study.entry_name}")
+    exact_note = " (0 drawn on the bottom edge)" if exact_somewhere else ""
+    ax.set_ylabel(f"absolute error of {study.entry_name}{exact_note}")
     ax.set_title(
         f"Finite differences: error against the step, {study.entry_name} of "
         f"{_short(study.expression)} at {study.point_text}"

@@ -230,9 +230,10 @@ class GradientTape:
         self, targets: Sequence[Tensor], seeds: Sequence[Tensor], keep: set[int | None]
     ) -> dict[int | None, Any]:
         # taped when some tape records this pass; then the seeds go in as tensors
-        taped = bool(RECORDING.open)
-        values = seeds if taped else [seed._value for seed in seeds]
-        return play(self._recorder, targets, values, keep, taped)
+        if RECORDING.open:
+            return play(self._recorder, targets, seeds, keep, True)
+        values = [seeds[0]._value] if len(seeds) == 1 else [seed._value for seed in seeds]
+        return play(self._recorder, targets, values, keep, False)
 
 
 _TENSOR_TYPES = frozenset((Tensor, Variable))

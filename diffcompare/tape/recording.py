@@ -169,12 +169,14 @@ class Recording:
         self.solo: tuple[set[int | None], list[Record]] | None = None
 
     def start(self, recorder: Recorder) -> None:
-        self.open.append(recorder)
-        self._find_solo()
+        opened = self.open
+        opened.append(recorder)
+        self.solo = (recorder.followed, recorder.records) if len(opened) == 1 else None
 
     def stop(self, recorder: Recorder) -> None:
-        self.open.remove(recorder)
-        self._find_solo()
+        opened = self.open
+        opened.remove(recorder)
+        self.solo = (opened[0].followed, opened[0].records) if len(opened) == 1 else None
 
     @contextmanager
     def only(self, recorders: list[Recorder]) -> Iterator[None]:
