@@ -396,6 +396,15 @@ def _print_summary(summary: Summary, console: Console) -> None:
                 cells += [_number(spread.get("median")), _number(spread.get("worst"))]
             grid.add_row(*cells)
         console.print(grid)
+    for name, counts in summary.estimates.items():
+        judged = counts["bounded"] + counts["short"]
+        console.print(
+            Text(
+                f"{name}'s own error estimate bounded its true error in {counts['bounded']} of "
+                f"{judged} entries ({counts['bounded'] / judged:.1%})",
+                style="bold" if not counts["short"] else "yellow",
+            )
+        )
     if summary.slowest:
         console.print(Text("slowest:", style="bold"))
         for item in summary.slowest:
