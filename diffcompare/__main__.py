@@ -1,5 +1,5 @@
 """``python -m diffcompare``: the same command line as the ``diffcompare`` script."""
 
-from .cli.main import main
+from .cli import run
 
-main(prog_name="diffcompare")
+run()

@@ -48,6 +48,15 @@ class InputError(DiffCompareError):
     kind = "input"
 
 
+class MissingValueError(InputError):
+    """A variable of the expression that the point gives no value. Its own class so that
+    each front door can say how to give one (``--at y=...`` on the command line)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"variable '{name}' has no value")
+
+
 class DomainError(DiffCompareError):
     """Nothing can be computed at the point: every engine found it undefined."""
 

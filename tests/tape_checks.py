@@ -26,7 +26,8 @@ class Case:
     on_numpy: Callable[..., Any]  # on_numpy(np_namespace, *args)
     args: Sequence[Any]
     second_order: bool = True
-    # False where autograd itself is wrong (its prod rule divides by x: nan at zeros)
+    # False where autograd itself fails: its prod rule divides by x (nan at zeros), its
+    # solve rule does not sum broadcast batch axes back
     autograd: bool = True
 
     def __str__(self) -> str:

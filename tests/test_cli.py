@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from diffcompare.cli.main import main
+from diffcompare.cli.main import SUBCOMMANDS, Subcommand, main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,10 +96,35 @@ def test_engine_subset_and_csv() -> None:
 
 
 def test_disagreement_exits_1() -> None:
-    # sin(1/x) turns faster than any step the finite differences try near 0: they miss f'
-    result = run("sin(1/x)", "--at", "x=0.001", "--order", "1")
+    # with h = 1e-9 the second difference of sin is rounding noise: 111 for -0.84
+    result = run("sin(x)", "--at", "x=1", "--step", "1e-9")
     assert result.exit_code == 1, result.output
-    assert "finite disagrees at f'" in result.stdout
+    assert "finite disagrees at f''" in result.stdout
+
+
+def test_the_textbook_step_still_agrees() -> None:
+    result = run("3*x**2+2*x-1", "--at", "x=1", "--step", "1e-3", "--format", "json")
+    assert result.exit_code == 0, result.output
+    finite = json.loads(result.stdout)["engines"]["finite"]
+    assert finite["gradient"] == [7.999999999999119]
+    assert finite["method"]["gradient[0]"] == "central"
+
+
+@pytest.mark.parametrize("text", ["3", "pi*e"])
+def test_a_constant_exits_0(text: str) -> None:
+    result = run(text)
+    assert result.exit_code == 0, result.output
+    assert "all engines agree" in result.stdout
+
+
+def test_method_complex_and_its_refusal() -> None:
+    result = run("exp(x)*sin(x)", "--at", "x=1", "--method", "complex", "--format", "json")
+    assert result.exit_code == 0, result.output
+    finite = json.loads(result.stdout)["engines"]["finite"]
+    assert finite["errors"]["rel"]["gradient"][0] <= 2 * 2.0**-52
+    result = run("abs(x)", "--at", "x=1", "--method", "complex", "--order", "1")
+    assert result.exit_code == 1
+    assert "complex step unavailable: abs is not analytic" in " ".join(result.stdout.split())
 
 
 def test_cancellation_is_judged_against_the_rounding_floor() -> None:
@@ -131,7 +157,7 @@ def test_infinite_derivative_is_not_a_crash() -> None:
         (["log(x)", "--at", "x=-1"], "nothing can be computed"),
         (["1/x", "--at", "x=0"], "nothing can be computed"),
         (["x*y", "--at", "x=1"], "'y'"),
-        (["x", "--at", "x=1,z=2"], "'z'"),
+        (["x", "--at", "x=1,z=nan"], "'z'"),  # unused, but still a finite number
         (["x*y", "--at", "x=1,y=1", "--order", "3"], "one variable"),
         (["x", "--at", "x=1", "--order", "9"], "limit"),
         (["x", "--at", "x=1", "--engine", "nope"], "nope"),
@@ -182,8 +208,12 @@ def test_a_subcommand_registers_in_one_line(monkeypatch: pytest.MonkeyPatch) -> 
     def hello() -> None:
         click.echo("hello")
 
-    monkeypatch.setitem(main.commands, "hello", hello)
+    module = types.ModuleType("hello_command")
+    setattr(module, "hello", hello)  # noqa: B010
+    monkeypatch.setitem(sys.modules, "hello_command", module)
+    monkeypatch.setitem(SUBCOMMANDS, "hello", Subcommand("hello_command:hello", "Say hello."))
     assert run("hello").stdout == "hello\n"
+    assert "Say hello." in run("--help").stdout
     assert run("x", "--at", "x=1").exit_code == 0  # everything else still means compare
 
 
@@ -226,7 +256,7 @@ def test_limit_raises_an_input_limit_for_trusted_input() -> None:
     refused = run("--at", "x=1", "--", deep)
     assert refused.exit_code == 2
     line = one_error_line(refused)
-    assert "Limits.max_depth" in line and "--limit NAME=VALUE" in line
+    assert "Limits.max_depth" in line and "--limit max_depth=VALUE" in line
     raised = run("--limit", "max_depth=200", "--at", "x=1", "--format", "json", "--", deep)
     assert raised.exit_code == 0, raised.output
     assert strict(raised.stdout)["agree"] is True
@@ -258,3 +288,42 @@ def test_limit_applies_to_every_case_of_a_batch(tmp_path: Path) -> None:
     raised = run("batch", str(cases), "--format", "jsonl", "--limit", "max_depth=200")
     rows = [strict(line) for line in raised.stdout.splitlines()]
     assert raised.exit_code == 0 and all(row["agree"] for row in rows)
+
+
+# --- options (issue: repeated --at, a mistyped command, which limit to raise) ---------------
+
+
+def test_repeated_at_options_merge() -> None:
+    merged = run("x*y", "--at", "x=2", "--at", "y=3", "--order", "1", "--format", "json")
+    assert merged.exit_code == 0, merged.output
+    document = strict(merged.stdout)
+    assert document["point"] == {"x": 2.0, "y": 3.0}
+    assert document["engines"]["tape"]["gradient"] == [3.0, 2.0]
+
+
+def test_a_name_given_in_two_at_options_is_an_error() -> None:
+    refused = run("x*y", "--at", "x=2,y=1", "--at", "x=3")
+    assert refused.exit_code == 2
+    assert "'x' is given twice" in one_error_line(refused)
+
+
+def test_a_mistyped_command_gets_a_suggestion() -> None:
+    refused = run("bach", "expressions/")
+    assert refused.exit_code == 2
+    line = one_error_line(refused)
+    assert "did you mean 'batch'?" in line and "unexpected extra argument" in line
+    # an expression that is merely a word fails without the guess when no command is near
+    assert "did you mean" not in one_error_line(run("banana", "expressions/"))
+
+
+def test_an_order_above_the_limit_names_the_limit_to_raise() -> None:
+    line = one_error_line(run("x", "--at", "x=1", "--order", "7"))
+    assert "Limits.max_order" in line and "--limit max_order=VALUE" in line
+    assert run("x**7", "--at", "x=1", "--order", "7", "--limit", "max_order=7").exit_code == 0
+
+
+def test_the_time_limit_message_names_the_option_once() -> None:
+    slow = run("tan(x)**5", "--at", "x=1", "--order", "6", "--limit", "symbolic_seconds=0.2")
+    line = one_error_line(slow)
+    assert line.count("--limit symbolic_seconds=") == 1
+    assert line.count("raise") == 1

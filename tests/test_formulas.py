@@ -96,7 +96,7 @@ EXPRESSIONS = st.recursive(LEAVES, _calls, max_leaves=5)
 COORDINATES = st.one_of(st.sampled_from([0.5, 1.0, -1.5, 2.0]), st.floats(-3, 3))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(EXPRESSIONS, COORDINATES, COORDINATES)
 def test_every_formula_parses_back_to_the_symbolic_value(tree: Expr, x: float, y: float) -> None:
     point = {name: {"x": x, "y": y}[name] for name in variables(tree)}
@@ -141,3 +141,19 @@ def test_every_table_function_is_written_as_itself_or_with_table_functions() -> 
                     continue
                 close = math.isclose(value, expected.real, rel_tol=1e-12, abs_tol=1e-14)
                 assert close, (op.name, text, at)
+
+
+def test_a_formula_the_language_cannot_write_is_none_with_the_reason() -> None:
+    raised = Limits(max_constant_log10=30_000)
+    comparison = compare("2**2**2**2**2*x", {"x": 1.0}, limits=raised)  # f' = 2**65536
+    assert comparison.formulas[(0,)] is None
+    assert "about 19,728 digits" in comparison.formula_notes[(0,)]
+    assert comparison.to_dict()["formulas"]["gradient"] == [None]
+
+
+def test_batch_rows_carry_the_formulas() -> None:
+    from diffcompare.batch.runner import Case, run
+
+    (row,) = list(run([Case("x**2*y", "x=1, y=2")], jobs=1))
+    assert row["formulas"]["gradient"] == ["2 * x * y", "x**2"]
+    assert row["formulas"]["hessian"][0] == ["2 * y", "2 * x"]

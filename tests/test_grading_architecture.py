@@ -14,7 +14,8 @@ import diffcompare
 PACKAGE = Path(diffcompare.__file__).parent
 GRADING = PACKAGE / "grading"
 FACADE = "diffcompare.grading.exact"
-ENGINE_SIDE = ("diffcompare.engines", "diffcompare.compare")
+# the reference and the comparison's machinery; compare's settings checks are shared freely
+ENGINE_SIDE = ("diffcompare.engines", "diffcompare.compare.comparison")
 
 
 def _module_name(path: Path) -> str:

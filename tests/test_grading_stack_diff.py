@@ -105,10 +105,39 @@ def test_a_name_of_the_question_is_not_a_constant() -> None:
 
 
 # row: array('Diff', 'x', '3*x^2', '3*x^2', 1, 'ATDiff_true.', 'Basic tests')
-# row: array('Diff', 'x', '5999*(x-a)^5999', '6000*(x-a)^5999', 0, '', '')
 def test_basic_rows() -> None:
     assert grade("3*x**2", "x**3").correct
-    assert not grade("5999*(x-a)**5999", "(x-a)**6000", domain={"a": (0.0, 0.5)}).correct
+
+
+# -- item 7: magnitudes that cost nothing are not refused
+# row: array('Diff', 'x', '6000*(x-a)^5999', '6000*(x-a)^5999', 1, 'ATDiff_true.', '')
+# row: array('Diff', 'x', '5999*(x-a)^5999', '6000*(x-a)^5999', 0, '', '')
+
+
+def test_high_powers_on_the_default_domain() -> None:
+    right = grade("6000*(x-a)**5999", "(x-a)**6000")
+    assert right.correct, right.message
+    wrong = grade("5999*(x-a)**5999", "(x-a)**6000")
+    assert (wrong.status, wrong.mistake) == ("incorrect", "factor")
+
+
+def test_tiny_values_are_not_refused_and_not_taken_for_zero() -> None:
+    assert grade("6000*x**5999", "x**6000", domain={"x": (0.01, 0.5)}).correct
+    assert not grade("5999*x**5999", "x**6000", domain={"x": (0.01, 0.5)}).correct
+    assert not grade("0", "x**6000", domain={"x": (0.01, 0.5)}).correct
+
+
+def test_the_digits_are_counted_right() -> None:
+    from diffcompare.errors import LimitError
+    from diffcompare.language.limits import Limits
+    from diffcompare.language.magnitude import check_at_point
+    from diffcompare.language.parse import parse
+
+    # 4**5999 is about 10**3612 (3,612 digits), wherever x and a are that differ by 4
+    with pytest.raises(LimitError, match="about 3,612 digits"):
+        check_at_point(parse("(x-a)**5999"), {"x": 2.9, "a": -1.1}, Limits(max_point_log10=3000))
+    # a tiny value has no digits to pay for, however many its reciprocal has
+    check_at_point(parse("x**6000"), {"x": 0.01}, Limits(max_point_log10=1))
 
 
 # -- item 8: the simplest explanation first
@@ -141,3 +170,20 @@ def test_a_wrong_answer_outside_the_default_domain_is_incorrect_not_undetermined
     feedback = grade("1/(x-2)", "log(x-3)")
     assert feedback.status == "incorrect"
     assert feedback.details["numeric"]["widened_to"] == {"x": [-30.0, 30.0]}
+
+
+# -- item 5: an answer defined where the derivative is not
+# row: array('AlgEquiv', '', 'sqrt((x-3)*(x-5))', 'sqrt(x-3)*sqrt(x-5)', 0, '', '')
+# STACK calls them different; we compare where the question's function is defined, and say
+# so only when the question asks for it.
+
+
+def test_a_wider_domain_is_right_by_default_and_named_when_asked() -> None:
+    wider = "(x-4)/sqrt((x-3)*(x-5))"
+    assert grade(wider, "sqrt(x-3)*sqrt(x-5)").correct
+    strict = grade(wider, "sqrt(x-3)*sqrt(x-5)", strict_domain=True)
+    assert (strict.status, strict.mistake) == ("incorrect", "domain")
+    at = strict.details["defined_at"]["x"]
+    assert at < 3  # where only the answer has a value
+    same = grade("(x-4)/(sqrt(x-3)*sqrt(x-5))", "sqrt(x-3)*sqrt(x-5)", strict_domain=True)
+    assert same.correct

@@ -109,11 +109,15 @@ def test_the_limit_is_the_callers() -> None:
         ("x**(9**9)", {"x": 0.0}, False),
         ("x**x**x**x", {"x": 9.0}, True),
         ("x**x**x**x", {"x": 2.0}, False),
-        ("exp(exp(x))", {"x": 10.0}, True),
+        ("exp(exp(x))", {"x": 13.0}, True),  # e**442413: 192,137 digits
+        ("exp(exp(x))", {"x": 10.0}, False),  # e**22026: 9,566 digits, a mantissa and exponent
         ("exp(exp(x))", {"x": 2.0}, False),
         ("y * x**y", {"x": 10.0, "y": 1e5}, True),
         ("y * x**y", {"x": 10.0, "y": 300.0}, False),
-        ("sinh(x) / cosh(y)", {"x": 1e4, "y": 0.0}, True),
+        ("sinh(x) / cosh(y)", {"x": 1e6, "y": 0.0}, True),
+        ("(x-a)**6000", {"x": 3.0, "a": -3.0}, False),  # 6**6000: 4,669 digits
+        ("x**6000", {"x": 0.01}, False),  # tiny: nothing to pay
+        ("exp(x**6000)", {"x": 3.0}, True),
         ("sin(x) + log(y)", {"x": 1e300, "y": 1e-300}, False),
     ],
 )

@@ -12,11 +12,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diffcompare.errors import DiffCompareError, InputError, LimitError, ParseError
+from diffcompare.errors import (
+    DiffCompareError,
+    InputError,
+    LimitError,
+    MissingValueError,
+    ParseError,
+)
 from diffcompare.language.expr import Call, Constant, Expr, Number, Variable, to_text
 from diffcompare.language.limits import Limits
 from diffcompare.language.ops import CONSTANTS, OPERATIONS, TABLE
-from diffcompare.language.parse import check_coordinate, check_point, parse, parse_point
+from diffcompare.language.parse import (
+    check_coordinate,
+    check_point,
+    parse,
+    parse_point,
+    unused_variables,
+)
 
 
 def value(expr: Expr, **env: float) -> float:
@@ -147,7 +159,15 @@ def test_names_constants_and_whitespace() -> None:
         ("α*2", "unexpected character 'α' (U+03B1): names are ASCII; write alpha instead", 1),
         ("sinn(x)", "unknown function 'sinn' — did you mean 'sin'?", 1),
         ("1 + expp(x)", "unknown function 'expp' — did you mean 'exp'?", 5),
-        ("gamma(x)", "unknown function 'gamma' (if 'gamma' is a variable, write gamma*(...))", 1),
+        ("gamma(x)", "unsupported function 'gamma' (diffcompare functions lists those there are)",
+         1),
+        ("2*max(x, 1)", "unsupported function 'max' (for max(a, b) write b + relu(a - b); "
+         "diffcompare functions lists those there are)", 3),
+        ("factorial(x)", "unsupported function 'factorial' (diffcompare functions lists those "
+         "there are)", 1),
+        ("theta(x)", "unsupported function 'theta' (diffcompare functions lists those there are)",
+         1),
+        ("w1(x)", "'w1' is a variable, not a function (missing operator? write w1*(...))", 1),
         ("sin(x, y)", "sin takes 1 argument, got 2", 1),
         ("atan2(x)", "atan2 takes 2 arguments, got 1", 1),
         ("log(x, 2, 3)", "log takes 1 or 2 arguments, got 3", 1),
@@ -399,14 +419,17 @@ def test_parse_point_names_where_the_point_came_from() -> None:
 def test_check_point() -> None:
     check_point(["x", "y"], {"x": 1.0, "y": 2.0})
     check_point([], {})
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(MissingValueError) as caught:
         check_point(["x", "y"], {"x": 1.0})
-    assert caught.value.message == "variable 'y' has no value (give it with --at y=...)"
-    with pytest.raises(InputError) as caught:
-        check_point(["x", "y"], {"x": 1.0, "y": 2.0, "z": 3.0})
-    assert caught.value.message == "'z' is not a variable of the expression (its variables: x, y)"
+    assert caught.value.message == "variable 'y' has no value"  # no --at: not only the CLI
+    assert caught.value.name == "y"
+    # a name the expression does not use is accepted (its derivatives are 0), not unchecked
+    check_point(["x", "y"], {"x": 1.0, "y": 2.0, "z": 3.0})
+    assert unused_variables(["x", "y"], {"z": 3.0, "x": 1.0, "w": 0.0}) == ["z", "w"]
     with pytest.raises(InputError, match="a point must be a finite number"):
         check_point(["x"], {"x": math.nan})
+    with pytest.raises(InputError, match="value of 'z'.*a point must be a finite number"):
+        check_point(["x"], {"x": 1.0, "z": math.inf})
 
 
 def test_check_coordinate() -> None:

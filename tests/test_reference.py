@@ -68,7 +68,7 @@ def test_cancellation_is_resolved_by_extra_precision() -> None:
         ("log(x)", -1.0, (), "complex result (log of a negative number)"),
         ("sqrt(x)", 0.0, (0,), "infinite (zero to a negative power)"),
         ("1/x", 0.0, (), "infinite (zero to a negative power)"),
-        ("acos(x)", 2.0, (0,), "complex result (acos outside its real domain)"),
+        ("acos(x)", 2.0, (0,), "complex result (acos of a number outside [-1, 1])"),
         ("relu(x)", 0.0, (0, 0), "not differentiable here (DiracDelta at 0)"),
     ],
 )

@@ -181,6 +181,13 @@ def test_softmax_rows_sum_to_one_and_its_gradient_of_the_sum_is_zero() -> None:
     np.testing.assert_allclose(tape.gradient(total, x).numpy(), 0.0, atol=1e-15)
 
 
+def test_softmax_axis_none_is_the_last_axis_as_tensorflow() -> None:
+    np.testing.assert_array_equal(dt.nn.softmax(MAT, axis=None).numpy(), dt.nn.softmax(MAT).numpy())
+    np.testing.assert_array_equal(
+        dt.nn.log_softmax(MAT, axis=None).numpy(), dt.nn.log_softmax(MAT, -1).numpy()
+    )
+
+
 def test_softmax_of_a_scalar_is_refused() -> None:
     with pytest.raises(TapeValueError, match="rank 1 or more"):
         dt.nn.softmax(dt.constant(1.0))

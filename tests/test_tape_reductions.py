@@ -12,7 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tape_checks import Case, case_id, check_autograd, check_finite_differences, check_values
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes
+from tape_checks import (
+    Case,
+    case_id,
+    central_differences,
+    check_autograd,
+    check_finite_differences,
+    check_values,
+)
 
 import diffcompare.tape as dt
 from diffcompare.errors import TapeValueError
@@ -143,6 +153,67 @@ def test_derivatives_match_finite_differences(case: Case) -> None:
 def test_derivatives_match_autograd(case: Case) -> None:
     pytest.importorskip("autograd")
     check_autograd(case)
+
+
+# -- every axis argument, as numpy reads it -------------------------------------------------
+
+REDUCTIONS = {
+    "reduce_max": (dt.reduce_max, np.max),
+    "reduce_min": (dt.reduce_min, np.min),
+    "reduce_prod": (dt.reduce_prod, np.prod),
+    "reduce_variance": (dt.reduce_variance, np.var),
+    "reduce_std": (dt.reduce_std, np.std),
+    "reduce_logsumexp": (
+        dt.reduce_logsumexp,
+        lambda x, axis, keepdims: np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims)),
+    ),
+}
+
+
+@st.composite
+def reduction_arguments(draw):
+    shape = draw(array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3))
+    ndim = len(shape)
+    axis = draw(
+        st.one_of(
+            st.none(),
+            st.integers(-ndim, ndim - 1),
+            st.lists(
+                st.integers(-ndim, ndim - 1),
+                min_size=1,
+                max_size=ndim,
+                unique_by=lambda a: a % ndim,
+            ),
+        )
+    )
+    seed = draw(st.integers(0, 2**16))
+    values = np.random.default_rng(seed).uniform(0.5, 2.0, shape)
+    return values, axis, draw(st.booleans()), draw(st.sampled_from(sorted(REDUCTIONS)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(reduction_arguments())
+def test_any_axis_and_keepdims_give_numpy_values_and_true_gradients(arguments) -> None:
+    values, axis, keepdims, name = arguments
+    on_tape, on_numpy = REDUCTIONS[name]
+    numpy_axis = tuple(axis) if isinstance(axis, list) else axis
+    want = on_numpy(values, axis=numpy_axis, keepdims=keepdims)
+    # the std of one element is 0, where its gradient is nan on purpose (tested below)
+    assume(name != "reduce_std" or values.size // max(np.size(want), 1) > 1)
+    got = on_tape(dt.constant(values), axis=axis, keepdims=keepdims)
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)
+    assert got.shape == np.shape(want)
+    weights = np.linspace(0.5, 1.5, np.size(want)).reshape(np.shape(want))
+    gradient = dt.grad(lambda x: dt.reduce_sum(weights * on_tape(x, axis=axis, keepdims=keepdims)))
+    flat = values.ravel()
+    numeric = central_differences(
+        lambda v: np.sum(
+            weights * on_numpy(v.reshape(values.shape), axis=numpy_axis, keepdims=keepdims)
+        ),
+        flat,
+        1e-6,
+    )
+    np.testing.assert_allclose(gradient(values).numpy().ravel(), numeric, rtol=1e-6, atol=1e-8)
 
 
 # -- ties, edges and errors ------------------------------------------------------------------

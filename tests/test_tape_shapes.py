@@ -271,3 +271,15 @@ def test_gather_takes_indices_as_a_tensor() -> None:
     with dt.GradientTape() as tape:
         y = dt.reduce_sum(dt.gather(x, dt.constant([1, 1])))
     assert tape.gradient(y, x).numpy().tolist() == [[0.0] * 4, [2.0] * 4, [0.0] * 4]
+
+
+def test_the_gradient_of_an_index_adds_up_repeats_and_fills_slices() -> None:
+    # autograd test_numpy.py test_multi_index, test_index_slice
+    x = dt.Variable(np.arange(5.0))
+    with dt.GradientTape(persistent=True) as tape:
+        twice = dt.reduce_sum(x[[0, 0, 3]])
+        sliced = dt.reduce_sum(x[::-2] * np.array([1.0, 2.0, 3.0]))
+        negative_step = x[..., 4:0:-3]
+    assert tape.gradient(twice, x).numpy().tolist() == [2.0, 0.0, 0.0, 1.0, 0.0]
+    assert tape.gradient(sliced, x).numpy().tolist() == [3.0, 0.0, 2.0, 0.0, 1.0]
+    assert tape.gradient(negative_step, x).numpy().tolist() == [0.0, 1.0, 0.0, 0.0, 1.0]

@@ -167,6 +167,9 @@ def _jsonl_cases(name: str, text: str) -> Iterable[Case]:
         yield _case_from_mapping(item, name, number)
 
 
+JSONL_KEYS = ("id", "expr", "at", "order")
+
+
 def _case_from_mapping(item: Any, name: str, number: int) -> Case:
     if not isinstance(item, dict):
         return Case("", "", None, name, number, problem="not a JSON object")
@@ -176,10 +179,16 @@ def _case_from_mapping(item: Any, name: str, number: int) -> Case:
     at = item.get("at", "")
     order = item.get("order")
     problem = None
+    unknown = [key for key in item if key not in JSONL_KEYS]
+    if unknown:
+        problem = f"unknown key {unknown[0]!r} (the keys are {', '.join(JSONL_KEYS)})"
     if not isinstance(expression, str):
-        problem = "'expr' must be a string (the expression)"
+        problem = problem or "'expr' must be a string (the expression)"
         expression = ""
-    if not isinstance(at, str | dict):
+    if isinstance(at, dict):
+        at, at_problem = _point_with_text_values(at)
+        problem = problem or at_problem
+    elif not isinstance(at, str):
         problem = problem or '\'at\' must be an object like {"x": 1.5} or text like "x=1.5"'
         at = ""
     if order is not None and (isinstance(order, bool) or not isinstance(order, int)):
@@ -188,7 +197,28 @@ def _case_from_mapping(item: Any, name: str, number: int) -> Case:
     return Case(expression, at, case_id, name, number, order, problem)
 
 
+def _point_with_text_values(at: dict[str, Any]) -> tuple[str | dict[str, Any], str | None]:
+    """A point whose values may be written as on the command line (``{"x": "pi/2"}``): as
+    text for `parse_point` when any value is text, else the mapping as it is."""
+    if not any(isinstance(value, str) for value in at.values()):
+        return at, None
+    parts = []
+    for key, value in at.items():
+        text = value if isinstance(value, str) else json.dumps(value)
+        if any(mark in f"{key}{text}" for mark in ",;="):
+            return "", f"'at.{key}' must be a number or text like \"pi/2\", not {value!r}"
+        parts.append(f"{key}={text}")
+    return ", ".join(parts), None
+
+
 # -- .csv: id,expr,at with at like x=1;y=2 ------------------------------------------------
+
+
+def _extra_cells_hint(row: list[str]) -> str:
+    # x=1,y=2 unquoted spills the point's second coordinate into a cell of its own
+    if "=" in row[-1]:
+        return "separate the point's coordinates with ';', as in x=1;y=2, or quote the cell"
+    return "quote an expression with commas"
 
 
 def _csv_cases(name: str, text: str) -> Iterable[Case]:
@@ -216,9 +246,7 @@ def _csv_cases(name: str, text: str) -> Iterable[Case]:
         order_text = cells.get("order", "")
         order: int | None = None
         if len(row) > len(header):
-            problem = (
-                f"{len(row)} cells for {len(header)} columns (quote an expression with commas)"
-            )
+            problem = f"{len(row)} cells for {len(header)} columns ({_extra_cells_hint(row)})"
         if order_text:
             try:
                 order = int(order_text)

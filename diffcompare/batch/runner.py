@@ -19,15 +19,15 @@ from __future__ import annotations
 import json
 import math
 import os
-import statistics
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..cluster import LOCAL, ClusterPool
+from ..compare.schema import Summary, jsonable, summarize
 from ..compare.settings import DEFAULT_SETTINGS, Settings
 from ..errors import DiffCompareError, InputError
 from ..language.limits import Limits
@@ -108,6 +108,7 @@ def run(
         raise InputError(f"timeout must be a positive number of seconds, not {timeout}")
     if not case_list:
         return
+    settings = settings.replace(simplify=settings.simplifies(False))  # once, not per case
     if executor not in EXECUTORS:
         raise InputError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     tasks = [(_affinity(case), _Task(case, settings)) for case in case_list]
@@ -195,10 +196,12 @@ def _compare(case: Case, settings: Settings) -> dict[str, Any]:
         point = parse_point(case.at, where="point", limits=limits)
     else:
         point = dict(case.at)
-    changes: dict[str, Any] = {"simplify": settings.simplifies(False)}
-    if case.order is not None:
+    changes: dict[str, Any] = {}
+    if settings.simplify is None:
+        changes["simplify"] = False
+    if case.order is not None and case.order != settings.order:
         changes["order"] = case.order
-    return compare(expr, point, settings.replace(**changes)).to_dict()
+    return compare(expr, point, settings.replace(**changes) if changes else settings).to_dict()
 
 
 def _with_source(case: Case, document: Mapping[str, Any], seconds: float) -> Result:
@@ -212,7 +215,7 @@ def _with_source(case: Case, document: Mapping[str, Any], seconds: float) -> Res
 
 def error_row(case: Case, kind: str, message: str, seconds: float = 0.0) -> Result:
     """The result of a case that produced no comparison."""
-    at = case.at if isinstance(case.at, str) else _json_safe(dict(case.at))
+    at = case.at if isinstance(case.at, str) else jsonable(dict(case.at))
     return _with_source(
         case,
         {
@@ -223,14 +226,6 @@ def error_row(case: Case, kind: str, message: str, seconds: float = 0.0) -> Resu
         },
         seconds,
     )
-
-
-def _json_safe(item: Any) -> Any:
-    try:
-        json.dumps(item, allow_nan=False)
-    except (TypeError, ValueError):
-        return str(item)
-    return item
 
 
 # -- resuming -----------------------------------------------------------------------------
@@ -268,91 +263,3 @@ def resume_output(path: str | Path) -> list[Result]:
         with path.open("r+b") as handle:
             handle.truncate(sum(len(line) + 1 for line in lines))
     return results
-
-
-# -- the summary --------------------------------------------------------------------------
-
-
-@dataclass
-class Summary:
-    cases: int
-    agreed: int
-    disagreed: int
-    errors: dict[str, int]
-    """Error rows by kind."""
-    engines: dict[str, dict[str, dict[str, float | None]]]
-    """Per engine, per part (gradient, hessian): median and worst relative error."""
-    slowest: list[dict[str, Any]]
-    """The slowest cases: id, expression, source and seconds."""
-
-    @property
-    def all_agree(self) -> bool:
-        return self.cases == self.agreed
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "cases": self.cases,
-            "agreed": self.agreed,
-            "disagreed": self.disagreed,
-            "errors": dict(self.errors),
-            "engines": self.engines,
-            "slowest": self.slowest,
-        }
-
-
-def summarize(results: Iterable[Mapping[str, Any]], slowest: int = 5) -> Summary:
-    """Counts, error kinds, each engine's relative errors and the slowest cases."""
-    cases = agreed = disagreed = 0
-    errors: dict[str, int] = {}
-    relative: dict[str, dict[str, list[float]]] = {}
-    timed: list[dict[str, Any]] = []
-    for result in results:
-        cases += 1
-        error = result.get("error")
-        if error:
-            kind = str(error.get("kind", "error"))
-            errors[kind] = errors.get(kind, 0) + 1
-        elif result.get("agree"):
-            agreed += 1
-        else:
-            disagreed += 1
-        for name, engine in (result.get("engines") or {}).items():
-            parts = relative.setdefault(name, {"gradient": [], "hessian": []})
-            rel = (engine.get("errors") or {}).get("rel") or {}
-            parts["gradient"].extend(_numbers(rel.get("gradient")))
-            parts["hessian"].extend(_numbers(_upper(rel.get("hessian"))))
-        timed.append(
-            {
-                "id": result.get("id"),
-                "expression": result.get("expression"),
-                "source": result.get("source"),
-                "seconds": float(result.get("seconds") or 0.0),
-            }
-        )
-    engines = {
-        name: {part: _spread(values) for part, values in parts.items()}
-        for name, parts in relative.items()
-    }
-    timed.sort(key=lambda item: item["seconds"], reverse=True)
-    return Summary(cases, agreed, disagreed, errors, engines, timed[:slowest])
-
-
-def _upper(matrix: Any) -> list[Any]:
-    # a Hessian is symmetric: count each entry once
-    if not isinstance(matrix, list):
-        return []
-    return [
-        row[j] for i, row in enumerate(matrix) if isinstance(row, list) for j in range(i, len(row))
-    ]
-
-
-def _numbers(items: Any) -> list[float]:
-    if not isinstance(items, list):
-        return []
-    return [float(x) for x in items if isinstance(x, int | float) and math.isfinite(x)]
-
-
-def _spread(values: Sequence[float]) -> dict[str, float | None]:
-    if not values:
-        return {"median": None, "worst": None, "entries": 0}
-    return {"median": statistics.median(values), "worst": max(values), "entries": len(values)}

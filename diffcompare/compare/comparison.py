@@ -3,13 +3,15 @@
 Every number an engine returns is judged against the 50-digit reference, never against the
 other engines, so a disagreement names the engine at fault. The rules, per entry:
 
-* symbolic and tape agree when ``|error| <= rtol * |exact| + atol_scaled``;
-* finite agrees when ``|error| <= max(fd_safety * its own error estimate, fd_rtol * |exact|,
-  atol_scaled)``: differences carry truncation and rounding error and say how much;
-* finite's value (no differencing there) is judged like symbolic and tape;
-* ``atol_scaled`` is ``atol * (largest |exact| among entries of the same order, or 1 if all
-  are 0)``, the floor that lets an exactly-zero entry (a Hessian's 0) absorb rounding of its
-  neighbours' size while a tiny value is still judged relatively;
+* every engine agrees when ``|error| <= rtol(engine, order) * |exact| + floor``, a tolerance
+  fixed before its value is looked at (`Settings.relative_tolerance`): rtol for symbolic and
+  tape and for every value, and for finite differences' derivatives a tolerance per order
+  (`FINITE_RTOLS`), or fd_rtol when given;
+* ``floor`` is the larger of ``atol * (largest |exact| among entries of the same order, or 1
+  if all are 0)``, which lets an exactly-zero entry (a Hessian's 0) absorb rounding of its
+  neighbours' size, and the entry's float64 rounding floor (`engines.rounding`);
+* an engine's own error estimate (finite differences') is shown beside its true error, with
+  whether it bounded it (``estimate_ok``): evidence, never a reason to accept a value;
 * where the derivative does not exist (undefined or infinite), an engine that returns no
   number agrees and one that returns a number does not;
 * where the exact value lies beyond float64, an engine that returns no number agrees;
@@ -38,20 +40,20 @@ from ..language.expr import variables as variables_of
 from ..language.limits import Limits
 from ..language.magnitude import check_at_point
 from ..language.ops import OPERATIONS
-from ..language.parse import check_point, check_tree, parse, parse_point
+from ..language.parse import check_point, check_tree, parse, parse_point, unused_variables
+from .names import entry_label
+from .schema import Status, finite_or_none, jsonable, shaped
 from .settings import (
     DEFAULT_ATOL,
-    DEFAULT_FD_RTOL,
-    DEFAULT_FD_SAFETY,
     DEFAULT_RTOL,
     ENGINE_MODULES,
+    FINITE_RTOLS,
     Settings,
 )
 
 __all__ = [
     "DEFAULT_ATOL",
-    "DEFAULT_FD_RTOL",
-    "DEFAULT_FD_SAFETY",
+    "FINITE_RTOLS",
     "DEFAULT_RTOL",
     "ENGINE_MODULES",
     "Comparison",
@@ -62,22 +64,21 @@ __all__ = [
 
 REFERENCE_DIGITS = 50
 
-_BUDGET_HINT = " (Limits.symbolic_seconds; a caller who trusts its input may raise it)"
+_BUDGET_HINT = " (Limits.symbolic_seconds)"
 
-# Statuses of one engine's entry. The first four count as agreement.
 EPS = 2.0**-52
 ROUNDING_SAFETY = 4.0
 """Multiple of eps times an entry's rounding scale that float64 engines may be off by: the
 scale is a first-order bound, and engines order their operations differently."""
 
-AGREE = "agree"
-UNDEFINED = "undefined"  # no derivative here, and the engine gave no number
-OUT_OF_RANGE = "beyond float64"  # exact value too large for float64, engine gave no number
-NOT_DIFFERENTIABLE = "not differentiable"  # a kink: shown, not judged
-DISAGREE = "disagree"
-MISSING = "no value"  # the derivative exists, the engine gave no number
-SPURIOUS = "value where undefined"  # the derivative does not exist, the engine gave a number
-AGREEING = frozenset({AGREE, UNDEFINED, OUT_OF_RANGE, NOT_DIFFERENTIABLE})
+# The statuses of one engine's entry, by their old names (see schema.Status).
+AGREE = Status.AGREE
+UNDEFINED = Status.UNDEFINED
+OUT_OF_RANGE = Status.OUT_OF_RANGE
+NOT_DIFFERENTIABLE = Status.NOT_DIFFERENTIABLE
+DISAGREE = Status.DISAGREE
+MISSING = Status.MISSING
+SPURIOUS = Status.SPURIOUS
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class Check:
     """One engine's number for one entry, and how it measures against the reference."""
 
     value: float | None
-    status: str
+    status: Status
     abs_error: float | None = None
     rel_error: float | None = None
     """None when the exact value is zero (relative error has no meaning there)."""
@@ -103,10 +104,15 @@ class Check:
     """The largest absolute error that agrees."""
     error_estimate: float | None = None
     reason: str | None = None
+    estimate_ok: bool | None = None
+    """Whether the engine's own error estimate bounded its true error (None: no estimate
+    or no error to bound)."""
+    rel_estimate: float | None = None
+    """The error estimate relative to the exact value (None where that is 0)."""
 
     @property
     def agrees(self) -> bool:
-        return self.status in AGREEING
+        return self.status.agrees
 
 
 @dataclass
@@ -168,39 +174,45 @@ class Comparison:
         """Where the entry sits in the JSON document: ``gradient[0]``, ``hessian[0][1]``."""
         return entry_label(entry, len(self.variables), self.order)
 
+    def _key(self, key: Any) -> str:
+        # engine info keyed by entry (a step per entry) is keyed by its label in JSON
+        return self.label(key) if isinstance(key, tuple) else str(key)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of the command line (``--format json``); see README."""
         n, order = len(self.variables), self.order
-        reference: dict[str, Any] = _shaped(self.reference.values, n, order)
+        reference: dict[str, Any] = shaped(self.reference.values, n, order)
         reference.pop("value")
-        reference["exact"] = _shaped(self.reference.exact_text, n, order)
+        reference["exact"] = shaped(self.reference.exact_text, n, order)
         reference["reasons"] = {self.label(e): r for e, r in self.reference.reasons.items()}
         engines: dict[str, Any] = {}
         for name, outcome in self.engines.items():
             checks = outcome.checks
-            doc: dict[str, Any] = _shaped({e: c.value for e, c in checks.items()}, n, order)
+            doc: dict[str, Any] = shaped({e: c.value for e, c in checks.items()}, n, order)
             doc["errors"] = {
-                "abs": _shaped({e: c.abs_error for e, c in checks.items()}, n, order),
-                "rel": _shaped({e: c.rel_error for e, c in checks.items()}, n, order),
+                "abs": shaped({e: c.abs_error for e, c in checks.items()}, n, order),
+                "rel": shaped({e: c.rel_error for e, c in checks.items()}, n, order),
             }
-            doc["tolerance"] = _shaped({e: c.tolerance for e, c in checks.items()}, n, order)
-            doc["status"] = _shaped({e: c.status for e, c in checks.items()}, n, order)
+            doc["tolerance"] = shaped({e: c.tolerance for e, c in checks.items()}, n, order)
+            doc["status"] = shaped({e: str(c.status) for e, c in checks.items()}, n, order)
             doc["agree"] = outcome.agree
             doc["reasons"] = {self.label(e): c.reason for e, c in checks.items() if c.reason}
             if name == "finite":
-                doc["step"] = _jsonable(outcome.info.get("step"), n, order)
-                doc["method"] = _jsonable(outcome.info.get("method"), n, order)
-                doc["error_estimate"] = _shaped(
+                doc["step"] = jsonable(outcome.info.get("step"), self._key)
+                doc["method"] = jsonable(outcome.info.get("method"), self._key)
+                doc["error_estimate"] = shaped(
                     {e: c.error_estimate for e, c in checks.items()}, n, order
                 )
-            doc["seconds"] = _finite_or_none(outcome.seconds)
+                doc["estimate_ok"] = shaped({e: c.estimate_ok for e, c in checks.items()}, n, order)
+            doc["evaluations"] = outcome.info.get("evaluations")
+            doc["seconds"] = finite_or_none(outcome.seconds)
             engines[name] = doc
         return {
             "expression": self.expression,
             "variables": list(self.variables),
             "point": {name: float(v) for name, v in self.point.items()},
             "order": order,
-            "value": _finite_or_none(self.value),
+            "value": finite_or_none(self.value),
             "reference": reference,
             "engines": engines,
             "kinks": [
@@ -216,29 +228,33 @@ class Comparison:
             "tolerances": {
                 "rtol": self.settings.rtol,
                 "atol": self.settings.atol,
-                "fd_rtol": self.settings.fd_rtol,
-                "fd_safety": self.settings.fd_safety,
+                "finite_rtol": {
+                    label: self.settings.relative_tolerance("finite", k)
+                    for k, label in enumerate(_ORDER_LABELS)
+                },
             },
+            "method": self.settings.method,
             "agree": self.agree,
         }
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the table as HTML (the reporter's, imported when asked for)."""
+        from ..report.html import comparison_html
+
+        return comparison_html(self)
 
     def formulas_dict(self) -> dict[str, Any]:
         """The formulas as the JSON document has them: ``gradient``, ``hessian`` and (one
         variable above order 2) ``derivatives``, as text; ``notes`` by entry label."""
         n, order = len(self.variables), self.order
-        shaped = _shaped(self.formulas, n, order)
-        shaped.pop("value")
-        shaped["notes"] = {self.label(e): note for e, note in self.formula_notes.items()}
-        return shaped
+        layout = shaped(self.formulas, n, order)
+        layout.pop("value")
+        layout["notes"] = {self.label(e): note for e, note in self.formula_notes.items()}
+        return layout
 
 
-def entry_label(entry: Entry, n_variables: int, order: int) -> str:
-    if not entry:
-        return "value"
-    if n_variables == 1 and order > 2:
-        return f"derivatives[{len(entry) - 1}]"
-    part = "gradient" if len(entry) == 1 else "hessian"
-    return part + "".join(f"[{i}]" for i in entry)
+_ORDER_LABELS = ("value", "order 1", "order 2", "order 3", "order 4+")
+assert len(_ORDER_LABELS) == len(FINITE_RTOLS)
 
 
 def compare(
@@ -251,8 +267,8 @@ def compare(
     rtol: float | None = None,
     atol: float | None = None,
     fd_rtol: float | None = None,
-    fd_safety: float | None = None,
     step: float | None = None,
+    method: str | None = None,
     limits: Limits | None = None,
     simplify: bool | None = None,
 ) -> Comparison:
@@ -273,8 +289,8 @@ def compare(
         "rtol": rtol,
         "atol": atol,
         "fd_rtol": fd_rtol,
-        "fd_safety": fd_safety,
         "step": step,
+        "method": method,
         "limits": limits,
         "simplify": simplify,
     }
@@ -316,9 +332,7 @@ def _compare(
     with time_budget(limits.symbolic_seconds, "the symbolic work", _BUDGET_HINT):
         reference = _run_reference(expr, names, coordinates, entries, limits, simplify)
         results = {
-            name: _run_engine(
-                name, run, expr, names, coordinates, entries, settings.step, limits, simplify
-            )
+            name: _run_engine(name, run, expr, names, coordinates, entries, settings, simplify)
             for name, run in runners.items()
         }
         formulas, formula_notes = _formulas(expr, names, entries, limits, simplify)
@@ -345,6 +359,7 @@ def _compare(
         f"{', '.join(k.variables)} shown, not judged"
         for k in kinks
     ]
+    notes += _unused_notes(unused_variables(variables_of(expr), point))
     notes += _ill_conditioned_notes(reference, entries, names, order, settings.rtol)
     return Comparison(
         expression=text,
@@ -360,6 +375,15 @@ def _compare(
         formulas=formulas,
         formula_notes=formula_notes,
     )
+
+
+def _unused_notes(unused: list[str]) -> list[str]:
+    if not unused:
+        return []
+    if len(unused) == 1:
+        return [f"{unused[0]} is not in the expression: its derivatives are 0 in every engine"]
+    names = ", ".join(unused[:-1]) + " and " + unused[-1]
+    return [f"{names} are not in the expression: their derivatives are 0 in every engine"]
 
 
 def _ill_conditioned_notes(
@@ -424,7 +448,7 @@ def _check_order(order: int, n_variables: int, limits: Limits) -> None:
     # the order itself is checked by Settings; here what it asks of this point
     if order > 2 and n_variables != 1:
         raise InputError(
-            f"order {order} needs an expression of one variable (this one has {n_variables}); "
+            f"order {order} needs one variable (the point has {n_variables}); "
             "with several variables the comparison covers value, gradient and Hessian"
         )
     if n_variables > limits.max_variables:
@@ -499,11 +523,13 @@ def _run_engine(
     names: tuple[str, ...],
     coordinates: list[float],
     entries: list[Entry],
-    step: float | None,
-    limits: Limits,
+    settings: Settings,
     simplify: bool,
 ) -> EngineResult:
-    options: dict[str, Any] = {"step": step} if name == "finite" else {}
+    options: dict[str, Any] = (
+        {"step": settings.step, "method": settings.method} if name == "finite" else {}
+    )
+    limits = settings.limits
     try:
         return run(expr, names, coordinates, entries, limits=limits, simplify=simplify, **options)
     except DiffCompareError:
@@ -585,16 +611,14 @@ def _check(
         return Check(None, MISSING, None, None, None, estimate, reason)
 
     abs_error, rel_error = _errors(value, exact_text)
-    if name == "finite" and entry:
-        tolerance = max(
-            settings.fd_safety * (estimate or 0.0),
-            settings.fd_rtol * abs(exact_float),
-            atol_scaled,
-        )
-    else:  # including finite's value: a plain float64 evaluation like the others'
-        tolerance = settings.rtol * abs(exact_float) + atol_scaled
+    # fixed before the value is looked at; the engine's estimate is only checked, below
+    tolerance = settings.relative_tolerance(name, len(entry)) * abs(exact_float) + atol_scaled
     status = AGREE if abs_error is not None and abs_error <= tolerance else DISAGREE
-    return Check(value, status, abs_error, rel_error, tolerance, estimate, reason)
+    bounded = None if estimate is None or abs_error is None else bool(abs_error <= estimate)
+    relative = estimate / abs(exact_float) if estimate is not None and exact_float else None
+    return Check(
+        value, status, abs_error, rel_error, tolerance, estimate, reason, bounded, relative
+    )
 
 
 def _errors(value: float | None, exact_text: str) -> tuple[float | None, float | None]:
@@ -638,45 +662,3 @@ def _is_finite_mpf(number: Any) -> bool:
 
 def _finite(value: Any) -> bool:
     return value is not None and math.isfinite(value)
-
-
-def _finite_or_none(value: float | None) -> float | None:
-    return float(value) if value is not None and math.isfinite(value) else None
-
-
-def _shaped(by_entry: Mapping[Entry, Any], n: int, order: int) -> dict[str, Any]:
-    """Entry-keyed numbers laid out as the JSON document has them: value, gradient list,
-    full symmetric Hessian, and for one variable above order 2 the derivatives list."""
-
-    def get(entry: Entry) -> Any:
-        item = by_entry.get(entry)
-        return _finite_or_none(item) if isinstance(item, float | int) else item
-
-    shaped: dict[str, Any] = {"value": get(())}
-    if order >= 1:
-        shaped["gradient"] = [get((i,)) for i in range(n)]
-    if order >= 2:
-        shaped["hessian"] = [[get((min(i, j), max(i, j))) for j in range(n)] for i in range(n)]
-    if n == 1 and order > 2:
-        shaped["derivatives"] = [get((0,) * k) for k in range(1, order + 1)]
-    return shaped
-
-
-def _jsonable(item: Any, n: int, order: int) -> Any:
-    """Engine info for the JSON document: numpy scalars to floats, non-finite to null,
-    entry-keyed dicts to entry labels."""
-    if isinstance(item, dict):
-        if item and all(isinstance(k, tuple) for k in item):
-            return {entry_label(k, n, order): _jsonable(v, n, order) for k, v in item.items()}
-        return {str(k): _jsonable(v, n, order) for k, v in item.items()}
-    if isinstance(item, list | tuple):
-        return [_jsonable(v, n, order) for v in item]
-    if isinstance(item, bool | str) or item is None:
-        return item
-    if isinstance(item, int | np.integer):
-        return int(item)
-    if isinstance(item, float | np.floating):
-        return _finite_or_none(float(item))
-    if isinstance(item, np.ndarray):
-        return _jsonable(item.tolist(), n, order)
-    return str(item)

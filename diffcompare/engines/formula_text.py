@@ -40,15 +40,26 @@ def formula_to_text(formula: sympy.Basic) -> tuple[str, bool]:
     DiracDelta(u) is 0 wherever u != 0; at u = 0 the derivative does not exist. Raises
     FormulaNotWritten for what the language cannot say (a Piecewise, an infinity).
     """
-    dropped = formula.has(sympy.DiracDelta)
-    if dropped:
+    return to_text(formula_tree(formula)), formula.has(sympy.DiracDelta)
+
+
+def formula_tree(formula: sympy.Basic) -> Expr:
+    """The formula as our expression tree (DiracDelta terms left out, as above), so that
+    our own evaluator can run it on arrays."""
+    if formula.has(sympy.DiracDelta):
         formula = formula.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero)
-    return to_text(from_sympy(formula)), dropped
+    return from_sympy(formula)
 
 
-def from_sympy(formula: sympy.Basic) -> Expr:
-    """Our expression tree of a sympy formula (post-order, without recursion)."""
-    done: dict[sympy.Basic, Expr] = {}
+MAX_NODES = 5000
+"""Largest formula written, in nodes of its tree: the derivative of a deeply nested
+expression can hold tens of thousands, which no one reads (and which would cost seconds)."""
+
+
+def from_sympy(formula: sympy.Basic, done: dict[sympy.Basic, Expr] | None = None) -> Expr:
+    """Our expression tree of a sympy formula (post-order, without recursion). `done` holds
+    the subtrees already converted, shared with the calls made for rewritten pieces."""
+    done = {} if done is None else done
     stack: list[tuple[sympy.Basic, bool]] = [(formula, False)]
     while stack:
         node, ready = stack.pop()
@@ -56,6 +67,8 @@ def from_sympy(formula: sympy.Basic) -> Expr:
             continue
         if ready or not node.args or isinstance(node, sympy.Rational):
             done[node] = _node(node, done)
+            if len(done) > MAX_NODES:
+                raise FormulaNotWritten(f"it is too long to write (over {MAX_NODES:,} nodes)")
             continue
         stack.append((node, True))
         stack.extend((a, False) for a in node.args if a not in done)
@@ -73,6 +86,8 @@ def _node(node: sympy.Basic, done: dict[sympy.Basic, Expr]) -> Expr:
         return _number(Fraction(int(node.p), int(node.q)))
     if isinstance(node, sympy.Float):
         return _number(Fraction(float(node)))
+    if node.is_Number:  # an infinity or nan
+        raise FormulaNotWritten(f"the language has no way to write {node}")
     if isinstance(node, sympy.Add):
         return _sum(node, done)
     if isinstance(node, sympy.Mul):
@@ -94,7 +109,16 @@ def _node(node: sympy.Basic, done: dict[sympy.Basic, Expr]) -> Expr:
     raise FormulaNotWritten(f"the language has no way to write {type(node).__name__}")
 
 
+MAX_DIGITS = 4000
+"""Longest number written (the parser's default limit on constants): a derivative of
+2**2**2**2**2*x holds 2**65536, which no one reads, and Python will not print."""
+
+
 def _number(value: Fraction) -> Expr:
+    for part in (value.numerator, value.denominator):
+        if abs(part).bit_length() > MAX_DIGITS * 3.33:
+            digits = int(abs(part).bit_length() * 0.30103)
+            raise FormulaNotWritten(f"it holds a number of about {digits:,} digits")
     if value < 0:
         return Call("neg", (Number(-value),))
     return Number(value)
@@ -120,7 +144,7 @@ def _sum(node: sympy.Add, done: dict[sympy.Basic, Expr]) -> Expr:
 
 
 def _known(node: sympy.Basic, done: dict[sympy.Basic, Expr]) -> Expr:
-    return done[node] if node in done else from_sympy(node)
+    return done[node] if node in done else from_sympy(node, done)
 
 
 def _product(node: sympy.Mul, done: dict[sympy.Basic, Expr]) -> Expr:
@@ -131,9 +155,9 @@ def _product(node: sympy.Mul, done: dict[sympy.Basic, Expr]) -> Expr:
     magnitude = abs(coefficient)
     if isinstance(magnitude, sympy.Rational):
         if magnitude.p != 1:
-            numerator.append(Number(Fraction(int(magnitude.p))))
+            numerator.append(_number(Fraction(int(magnitude.p))))
         if magnitude.q != 1:
-            denominator.append(Number(Fraction(int(magnitude.q))))
+            denominator.append(_number(Fraction(int(magnitude.q))))
     else:  # a float coefficient
         numerator.append(Number(Fraction(float(magnitude))))
     factors = rest.as_ordered_factors() if rest != 1 else []

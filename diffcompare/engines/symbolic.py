@@ -20,9 +20,10 @@ import sympy
 
 from ..deadline import time_budget
 from ..errors import InputError, TimeLimitError
+from ..language import ops
 from ..language.expr import Call, Constant, Expr, Number, Variable, fold
 from ..language.limits import DEFAULT_LIMITS, Limits
-from ..language.ops import OPERATIONS
+from ..language.ops import OPERATIONS, Operation
 from .base import EngineResult, Entry, canonical
 from .formula_text import FormulaNotWritten, formula_to_text
 
@@ -296,52 +297,56 @@ def _dirac(x: np.float64, *order: np.float64) -> np.float64:
     return np.float64(0.0)
 
 
-def _log(x: np.float64, base: np.float64 | None = None) -> np.float64:
-    if x < 0 or (base is not None and base <= 0):
-        raise _Undefined("complex result (log of a negative number)")
-    value = np.log(x)
-    return value if base is None else value / np.log(base)
-
-
-def _domain(name: str, test: Callable[[float], bool], fn: Callable[[Any], Any]) -> Any:
-    def guarded(x: np.float64) -> np.float64:
-        if not test(float(x)):
-            raise _Undefined(f"complex result ({name} outside its real domain)")
-        return fn(x)
-
-    return guarded
-
-
-FLOAT_FUNCTIONS: dict[type, Callable[..., Any]] = {
-    sympy.sin: np.sin,
-    sympy.cos: np.cos,
-    sympy.tan: np.tan,
-    sympy.sec: lambda x: 1 / np.cos(x),
-    sympy.csc: lambda x: 1 / np.sin(x),
-    sympy.cot: lambda x: 1 / np.tan(x),
-    sympy.asin: _domain("asin", lambda x: -1 <= x <= 1, np.arcsin),
-    sympy.acos: _domain("acos", lambda x: -1 <= x <= 1, np.arccos),
-    sympy.atan: np.arctan,
-    sympy.atan2: np.arctan2,
-    sympy.sinh: np.sinh,
-    sympy.cosh: np.cosh,
-    sympy.tanh: np.tanh,
+SYMPY_FUNCTIONS: dict[type, Callable[..., Any]] = {
     sympy.sech: lambda x: 1 / np.cosh(x),
     sympy.csch: lambda x: 1 / np.sinh(x),
     sympy.coth: lambda x: 1 / np.tanh(x),
-    sympy.asinh: np.arcsinh,
-    sympy.acosh: _domain("acosh", lambda x: x >= 1, np.arccosh),
-    sympy.atanh: _domain("atanh", lambda x: -1 <= x <= 1, np.arctanh),
-    sympy.exp: np.exp,
-    sympy.log: _log,
-    sympy.Abs: np.abs,
     sympy.sign: np.sign,
-    sympy.erf: lambda x: np.float64(math.erf(float(x))) if np.isfinite(x) else np.sign(x),
     sympy.Max: lambda *xs: np.max(xs),
     sympy.Min: lambda *xs: np.min(xs),
     sympy.Heaviside: _heaviside,
     sympy.DiracDelta: _dirac,
 }
+"""Functions that appear in sympy's derivatives without being operations of the table
+(d/dx tanh(x) can come back as sech(x)**2, d/dx abs(x) as sign(x)). The table's own
+functions come from its rows: see `float_function`."""
+
+
+def _row_function(row: Operation) -> tuple[type, Callable[..., Any]] | None:
+    """The sympy class a row builds and its float64 evaluation, when the row builds one
+    function applied to its arguments as they are (sin(x), atan2(y, x)); rows that expand
+    into other functions (sigmoid, log2, relu as Max(0, x)) need none."""
+    arguments = tuple(sympy.Dummy(f"a{i}", real=True) for i in range(row.arity))
+    try:
+        built = row.sympy(*arguments)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    if not isinstance(built, sympy.Function) or built.args != arguments:
+        return None
+    domain, why = row.real_domain, row.nan_reason or f"{row.name} outside its real domain"
+
+    def evaluate(*args: np.float64) -> np.float64:
+        if domain is not None and not domain(*(float(a) for a in args)):
+            raise _Undefined(f"complex result ({why})")
+        return np.float64(row.numpy(*args))
+
+    return type(built), evaluate
+
+
+_from_rows: tuple[int, dict[type, Callable[..., Any]]] = (-1, {})
+
+
+def float_function(kind: type) -> Callable[..., Any] | None:
+    """How to evaluate a sympy function class in float64, or None: from the table's rows
+    (rebuilt when the table is), else from `SYMPY_FUNCTIONS`."""
+    global _from_rows
+    generation, functions = _from_rows
+    if generation != ops.generation:
+        pairs = (_row_function(row) for row in ops.TABLE)
+        functions = dict(pair for pair in pairs if pair is not None)
+        _from_rows = (ops.generation, functions)
+    return functions.get(kind) or SYMPY_FUNCTIONS.get(kind)
+
 
 _RELATIONS: dict[type, Callable[[Any, Any], bool]] = {
     sympy.StrictLessThan: lambda a, b: a < b,
@@ -432,7 +437,7 @@ class _Walker:
         relation = _RELATIONS.get(type(node))
         if relation is not None:
             return relation(args[0], args[1])
-        function = FLOAT_FUNCTIONS.get(type(node))
+        function = float_function(type(node))
         if function is None:
             raise _Undefined(f"cannot evaluate {type(node).__name__} in float64")
         if any(isinstance(a, bool) for a in args):

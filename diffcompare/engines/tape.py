@@ -11,6 +11,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .. import tape as dt
 from ..language.expr import Constant, Expr, Number, Variable, fold
 from ..language.ops import CONSTANTS, OPERATIONS
@@ -105,3 +107,22 @@ def _store(result: EngineResult, entry: Entry, found: Any) -> None:
         result.reasons[entry] = "infinite"
     else:
         result.values[entry] = number
+
+
+def derivatives_many(
+    expr: Expr, variables: Sequence[str], points: np.ndarray, entry: Entry
+) -> np.ndarray:
+    """`entry` of `expr` at each row of `points` (shape (N, n)), by the same nested tapes
+    on arrays: the function is elementwise, so the gradient of its sum is, at each point,
+    that point's derivative. nan where it is undefined."""
+    columns = np.asarray(points, dtype=np.float64)
+    xs = [dt.constant(columns[:, i].copy()) for i in range(columns.shape[1])]
+    env = dict(zip(variables, xs, strict=True))
+    with np.errstate(all="ignore"):
+        found = _derivatives(expr, env, xs, len(entry)).get(entry)
+    if found is None:  # nothing reached this entry: the function is constant that way
+        return np.zeros(len(columns))
+    values = np.asarray(found.numpy() if isinstance(found, dt.Tensor) else found, dtype=float)
+    values = np.broadcast_to(values, (len(columns),)).copy()
+    values[~np.isfinite(values)] = np.nan
+    return values

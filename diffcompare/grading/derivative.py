@@ -26,6 +26,7 @@ from ..language.expr import variables as variables_of
 from ..language.limits import DEFAULT_LIMITS, Limits
 from ..language.magnitude import check_at_point
 from ..language.parse import name_problem, parse
+from ..language.student import Reading, read_student
 from . import sandbox
 from .feedback import Feedback, combine, invalid
 from .judge import grade
@@ -70,6 +71,8 @@ def check_derivative(
     points: int = DEFAULT_POINTS,
     mistakes: Sequence[Mistake] = (),
     parameters: Sequence[str] = (),
+    implicit: bool = False,
+    strict_domain: bool = False,
     symbolic_seconds: float = SYMBOLIC_SECONDS,
     seconds: float = SECONDS,
     memory_mb: float | None = MEMORY_MB,
@@ -92,6 +95,15 @@ def check_derivative(
     as parameters of the question (never constants of integration), besides the function's.
     An answer with no value at any point (``1/0``, ``log(0)``) is ``invalid``.
 
+    Domains: an answer is compared where the function and its derivative are defined. By
+    default an answer defined on more than that is right there (``sqrt((x-3)*(x-5))`` for
+    ``sqrt(x-3)*sqrt(x-5)``); with `strict_domain=True` it is ``incorrect`` with the mistake
+    ``domain``, and ``details["defined_at"]`` names a point where only the answer has a value.
+
+    `implicit=True` reads the answer in student notation (`language.student`: ``2x``,
+    ``sin x``, ``|x|``, ``x²``...); the feedback says how ambiguous forms were read
+    (``details["read_as"]``, ``details["notes"]``, and a sentence of the message).
+
     Problems with the question (`of`, `wrt`, `domain`, `mistakes`) raise `DiffCompareError`:
     they are the teacher's to fix; a function with no value anywhere in the (widened) domain
     (``1/0``, ``log(0)``, ``1/(x-x)``) raises `DomainError`. Problems with the answer never
@@ -101,14 +113,16 @@ def check_derivative(
     """
     start = time.perf_counter()
     question = _question(of, wrt, order, domain, mistakes, parameters, limits)
-    parsed = _parse_answer(answer, question, limits)
+    reading = _reading(answer, question) if implicit else None
+    parsed = _parse_answer(answer if reading is None else reading, question, limits)
     if isinstance(parsed, Feedback):
         parsed.details["seconds"] = time.perf_counter() - start
-        return parsed
+        return _with_reading(parsed, reading)
     tree, constants = parsed
     job = Job(
         answer=without_names(tree, constants) if constants else tree,
         constants=constants,
+        strict_domain=strict_domain,
         question=question,
         rtol=rtol,
         seed=seed,
@@ -119,6 +133,27 @@ def check_derivative(
     )
     feedback = _run(job, use_sandbox, memory_mb)
     feedback.details["seconds"] = time.perf_counter() - start
+    return _with_reading(feedback, reading)
+
+
+def _reading(answer: Answer, question: DerivativeQuestion) -> Reading | Answer:
+    """The answer in the strict language, or the answer as it is when it is not text or
+    has a character with no reading (the strict parser then says what is wrong)."""
+    if not isinstance(answer, str):
+        return answer
+    try:
+        return read_student(answer, question.variables)
+    except ParseError:
+        return answer
+
+
+def _with_reading(feedback: Feedback, reading: Reading | Answer | None) -> Feedback:
+    if not isinstance(reading, Reading):
+        return feedback
+    feedback.details["read_as"] = reading.text
+    feedback.details["notes"] = list(reading.notes)
+    if reading.notes:
+        feedback.message += " (" + "; ".join(reading.notes) + ".)"
     return feedback
 
 
@@ -281,10 +316,14 @@ def _question(
 
 
 def _parse_answer(
-    answer: Answer, question: DerivativeQuestion, limits: Limits
+    answer: Answer | Reading, question: DerivativeQuestion, limits: Limits
 ) -> tuple[Expr, tuple[str, ...]] | Feedback:
     """The answer's tree and the constants of integration it uses, or the `invalid` feedback
     that says why there is none."""
+    read_as = ""
+    if isinstance(answer, Reading):
+        read_as = f" (read as '{answer.text}')" if answer.text.strip() else ""
+        answer = answer.text
     if answer is None:
         return _invalid("No answer was given.", "input", "")
     if isinstance(answer, bool) or not isinstance(answer, str | int | float):
@@ -301,7 +340,7 @@ def _parse_answer(
         tree = parse(text, limits)
     except ParseError as error:
         where = f" (column {error.column})" if error.column is not None else ""
-        return _invalid(f"Your answer could not be read: {error.reason}{where}.", error)
+        return _invalid(f"Your answer could not be read: {error.reason}{where}{read_as}.", error)
     except DiffCompareError as error:
         return _invalid(f"Your answer could not be used: {error.message}.", error)
     others = [name for name in variables_of(tree) if name not in question.variables]

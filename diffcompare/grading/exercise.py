@@ -25,6 +25,7 @@ from ..language.evaluate import evaluate
 from ..language.expr import variables as variables_of
 from ..language.limits import DEFAULT_LIMITS, Limits
 from ..language.parse import name_problem, parse
+from ..language.student import read_student
 from .feedback import Feedback
 from .mistakes import Mistake
 from .question import natural_sorted
@@ -81,6 +82,8 @@ class Question:
     variables: tuple[str, ...]
     prompt: str = ""
     parameters: tuple[str, ...] = ()
+    implicit: bool = False  # answers in student notation (2x, sin x): language.student
+    strict_domain: bool = False  # an answer defined where the derivative is not is wrong
     wrt: tuple[str, ...] = ()
     order: int = 1
     kind: str = "value"
@@ -378,6 +381,8 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             seed=question.seed,
             mistakes=[Mistake(m.name, m.answer, m.message, m.score) for m in question.mistakes],
             parameters=question.parameters,
+            implicit=question.implicit,
+            strict_domain=question.strict_domain,
             limits=limits,
             **tolerance,
         )
@@ -390,6 +395,8 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             question.function,
             variables=list(question.variables),
             parameters=question.parameters,
+            implicit=question.implicit,
+            strict_domain=question.strict_domain,
             domain=domain,
             seed=question.seed,
             limits=limits,
@@ -465,6 +472,9 @@ def _same_answer(question: Question, answer: Any, alternative: Any, limits: Limi
         for name, (lo, hi) in zip(names, bounds, strict=True)
     }
     for mine, theirs in zip(answers, alternatives, strict=True):
+        if question.implicit:  # the student's notation; the teacher's mistake may use it too
+            mine = read_student(mine, (*question.variables, *question.parameters)).text
+            theirs = read_student(theirs, (*question.variables, *question.parameters)).text
         a, b = parse(mine, limits), parse(theirs, limits)
         if set(variables_of(a)) - set(names) or set(variables_of(b)) - set(names):
             return False
@@ -500,13 +510,14 @@ def _flat(answer: Any) -> list[str]:
 
 _ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 _TOP_KEYS = {
-    "title", "description", "function", "variables", "parameters", "domain", "points", "rtol",
-    "atol", "seed", "questions",
+    "title", "description", "function", "variables", "parameters", "implicit",
+    "strict_domain", "domain", "points", "rtol", "atol", "seed", "questions",
 }  # fmt: skip
 _QUESTION_KEYS = {
-    "id", "type", "prompt", "function", "variables", "parameters", "domain", "points", "rtol",
-    "atol", "seed", "wrt", "order", "kind", "at", "sigfigs", "more_figures", "takes", "name",
-    "call_seconds", "right", "wrong", "mistakes",
+    "id", "type", "prompt", "function", "variables", "parameters", "implicit",
+    "strict_domain", "domain",
+    "points", "rtol", "atol", "seed", "wrt", "order", "kind", "at", "sigfigs", "more_figures",
+    "takes", "name", "call_seconds", "right", "wrong", "mistakes",
 }  # fmt: skip
 _ONLY_FOR = {
     "wrt": ("derivative",),
@@ -541,6 +552,8 @@ class _Reader:
                 "function",
                 "variables",
                 "parameters",
+                "implicit",
+                "strict_domain",
                 "domain",
                 "points",
                 "rtol",
@@ -656,6 +669,8 @@ class _Reader:
             variables=variables,
             prompt=self.text(data, "prompt", where, default=""),
             parameters=parameters,
+            implicit=self.flag(data, "implicit", where, qtype),
+            strict_domain=self.flag(data, "strict_domain", where, qtype),
             wrt=wrt,
             order=self.whole(data, "order", where, 1, 0 if qtype == "value" else 1, 6),
             kind=kind,
@@ -681,6 +696,14 @@ class _Reader:
         return Question(
             **{**question.__dict__, "right": tuple(right), "wrong": wrong, "mistakes": mistakes}
         )
+
+    def flag(self, data: Mapping[str, Any], key: str, where: str, qtype: str) -> bool:
+        """A switch of the expression-answer checks (implicit, strict_domain)."""
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(where, f"'{key}' must be true or false")
+        # a default for the whole file: it applies to the questions with expression answers
+        return value and qtype in ("derivative", "gradient", "hessian")
 
     def figures(self, data: Mapping[str, Any], where: str) -> int | tuple[int, int] | None:
         raw = data.get("sigfigs")
@@ -718,8 +741,8 @@ class _Reader:
         given = data.get("parameters", [])
         if not isinstance(given, list) or not all(isinstance(v, str) for v in given):
             raise self.fail(where, "'parameters' must be a list of names")
-        if given and qtype not in ("derivative", "gradient", "hessian"):
-            raise self.fail(where, f"'parameters' does not apply to a {qtype} question")
+        if qtype not in ("derivative", "gradient", "hessian"):
+            return ()  # a default for the whole file, for the questions it applies to
         for name in given:
             problem = name_problem(name)
             if problem is not None:

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..compare.schema import jsonable
+
 Status = Literal["correct", "incorrect", "invalid", "undetermined"]
 
 
@@ -33,7 +35,7 @@ class Feedback:
             "score": self.score,
             "mistake": self.mistake,
             "message": self.message,
-            "details": _jsonable(self.details),
+            "details": jsonable(self.details),
         }
 
 
@@ -69,19 +71,3 @@ def combine(parts: Mapping[tuple[str, ...], Feedback], what: str) -> Feedback:
         "total": len(parts),
     }
     return Feedback(status, min(1.0, max(0.0, score)), message, mistake, details)
-
-
-def _jsonable(item: Any) -> Any:
-    if isinstance(item, dict):
-        return {str(k): _jsonable(v) for k, v in item.items()}
-    if isinstance(item, list | tuple):
-        return [_jsonable(v) for v in item]
-    if isinstance(item, bool) or item is None or isinstance(item, str | int):
-        return item
-    if isinstance(item, float):
-        return item if math.isfinite(item) else None
-    try:
-        number = float(item)
-    except (TypeError, ValueError):
-        return str(item)
-    return number if math.isfinite(number) else None

@@ -40,6 +40,7 @@ from typing import Any, Literal, NoReturn
 
 import numpy as np
 
+from ..compare.schema import entry_name
 from ..compare.settings import non_negative
 from ..errors import DiffCompareError, InputError, LimitError, TimeLimitError
 from ..language.expr import Expr
@@ -446,17 +447,12 @@ def _check_options(
 
 def _components(kind: str, names: tuple[str, ...], order: int) -> list[_Component]:
     if kind == "derivative":
-        label = "f" + "'" * order if order <= 3 else f"f^({order})"
-        return [_Component(label, (0,) * order, ())]
+        return [_Component(entry_name((0,) * order, names, plain=True), (0,) * order, ())]
     n = len(names)
     if kind == "gradient":
-        return [_Component(f"d/d{names[i]}", (i,), (i,)) for i in range(n)]
+        return [_Component(entry_name((i,), names, plain=True), (i,), (i,)) for i in range(n)]
     return [
-        _Component(
-            f"d2/d{names[i]}2" if i == j else f"d2/d{names[i]} d{names[j]}",
-            canonical((i, j)),
-            (i, j),
-        )
+        _Component(entry_name((i, j), names, plain=True), canonical((i, j)), (i, j))
         for i in range(n)
         for j in range(n)
     ]

@@ -34,6 +34,8 @@ ATOL_FACTOR = 1e-20
 evaluation leaves errors near 1e-30 of the intermediate values."""
 MAX_ATTEMPTS_PER_POINT = 20
 TEXT_LENGTH = 200
+DOMAIN_SEARCH_POINTS = 40
+"""Points per box tried, with strict_domain, for one where only the answer is defined."""
 WIDER = (30.0, 300.0)
 """Half-widths the intervals the teacher did not give are widened to, in turn, when too few
 points of (-3, 3) have the function and its derivative defined (log(x - 3) has none)."""
@@ -95,7 +97,7 @@ class Judge:
         self.points: list[_Point] = []
         self.skipped = 0
         self.timings: dict[str, float] = {}
-        self.atol = 0.0
+        self.atol: mpmath.mpf | float = 0.0
         self.widened_to: dict[str, list[float]] | None = None
 
     # -- values
@@ -104,8 +106,10 @@ class Judge:
         number, _ = value_at(formula, self.symbols, point, DIGITS)
         return number
 
-    def close(self, a: mpmath.mpf, b: mpmath.mpf) -> bool:
-        return bool(abs(a - b) <= self.job.rtol * max(abs(a), abs(b)) + self.atol)
+    def close(self, a: mpmath.mpf, b: mpmath.mpf, atol: Any = None) -> bool:
+        """Equal to the check's tolerance; `atol` replaces the floor on the values' scale."""
+        floor = self.atol if atol is None else atol
+        return bool(abs(a - b) <= self.job.rtol * max(abs(a), abs(b)) + floor)
 
     def where(self, point: Mapping[str, float]) -> str:
         return ", ".join(f"{name} = {value:.4g}" for name, value in point.items())
@@ -151,6 +155,14 @@ class Judge:
             details["decided_by"] = "numeric" if numeric.verdict == "equal" else "symbolic"
             if symbolic.verdict == "timeout":
                 details["note"] = "the symbolic check ran out of time; the numeric one decided"
+            wider = self.defined_beyond() if self.job.strict_domain else None
+            if wider is not None:
+                details["defined_at"] = wider
+                message = (
+                    f"Your answer is defined at {self.where(wider)}, where the derivative is"
+                    " not: it is right only on part of its domain."
+                )
+                return Feedback("incorrect", 0.0, message, "domain", details)
             return Feedback("correct", 1.0, "Correct.", details=details)
         if numeric.verdict == "undetermined":
             details["decided_by"] = None
@@ -178,7 +190,7 @@ class Judge:
                 point = {name: float(rng.uniform(lo, hi)) for name, lo, hi in box}
                 # the function must be defined where the student computes (our float
                 # semantics: sympy would call sqrt(x)**2 just x, defined everywhere)
-                if not np.isfinite(evaluate(self.job.question.function, point)):
+                if not _defined(self.job.question.function, point):
                     first_reason = first_reason or undefined_reason(
                         self.job.question.function, point
                     )
@@ -229,7 +241,10 @@ class Judge:
         if len(self.points) < _min_points(self.job.points):
             info["reason"] = "too few points where the function and its derivative are defined"
             return _Verdict("undetermined", info)
-        self.atol = ATOL_FACTOR * max(1.0, max(float(abs(p.reference)) for p in self.points))
+        # in mpmath: a reference of 10**4000 is past float64 (and would make the floor inf);
+        # relative to the values themselves, so that 10**-1800 is not taken for 0
+        largest = max(abs(p.reference) for p in self.points)
+        self.atol = ATOL_FACTOR * (largest if largest > 0 else mpmath.mpf(1))
         for p in self.points:
             if p.answer is None:
                 info["undefined_at"] = p.coordinates
@@ -241,6 +256,21 @@ class Judge:
             return _Verdict("equal", info)
         info["differs_at"] = worst.coordinates
         return _Verdict("different", info)
+
+    def defined_beyond(self) -> dict[str, float] | None:
+        """A point of the domain (or of the widened boxes) where the answer has a value and
+        the function or its derivative has none, if the search finds one."""
+        rng = np.random.default_rng(self.job.seed + 1)
+        for box, _ in _boxes(self.job.question):
+            for _ in range(DOMAIN_SEARCH_POINTS):
+                point = {name: float(rng.uniform(lo, hi)) for name, lo, hi in box}
+                if not np.isfinite(evaluate(self.job.answer, point)):
+                    continue
+                if not _defined(self.job.question.function, point):
+                    return point
+                if self.value(self.reference, point) is None:
+                    return point
+        return None
 
     def symbolic(self) -> _Verdict:
         start = time.perf_counter()
@@ -308,19 +338,20 @@ class Judge:
         ):
             yield (name, MESSAGES[name], 0.0) if self.matches(altered) else None
         yield ("integrated", MESSAGES["integrated"], 0.0) if self.integrated() else None
-        ratios = [p.answer / p.reference for p in usable if abs(p.reference) > self.atol]
+        # every nonzero reference has 30 correct digits, however small beside the largest
+        ratios = [p.answer / p.reference for p in usable if p.reference != 0]
         if (
             len(ratios) >= 2
-            and self.same(ratios)
-            and not any(self.close(ratios[0], mpmath.mpf(c)) for c in (0, 1, -1))
+            and self.same(ratios, ATOL_FACTOR)  # ratios are near 1, not on the values' scale
+            and not any(self.close(ratios[0], mpmath.mpf(c), ATOL_FACTOR) for c in (0, 1, -1))
         ):
             yield ("factor", MESSAGES["factor"], 0.0)
         differences = [p.answer - p.reference for p in usable]
         if self.same(differences) and abs(differences[0]) > self.atol:
             yield ("constant", MESSAGES["constant"], 0.0)
 
-    def same(self, values: list[mpmath.mpf]) -> bool:
-        return len(values) >= 2 and all(self.close(v, values[0]) for v in values[1:])
+    def same(self, values: list[mpmath.mpf], atol: Any = None) -> bool:
+        return len(values) >= 2 and all(self.close(v, values[0], atol) for v in values[1:])
 
     def matches(self, formula: sympy.Expr) -> bool:
         usable = [p for p in self.points if p.answer is not None]
@@ -385,6 +416,15 @@ def _with_constants(
         )
     message = f"{graded.message} The constant {names} does not belong in a derivative either."
     return Feedback("incorrect", graded.score, message, graded.mistake, details)
+
+
+def _defined(tree: Expr, point: dict[str, float]) -> bool:
+    """Defined in our float semantics; a value past float64 ((x-a)**6000) is defined, only
+    too large for floats: the 30-digit reference has it."""
+    if np.isfinite(evaluate(tree, point)):
+        return True
+    reason = undefined_reason(tree, point)
+    return reason is not None and reason.startswith("overflow")
 
 
 def _boxes(question: DerivativeQuestion) -> list[tuple[tuple[tuple[str, float, float], ...], bool]]:

@@ -49,35 +49,6 @@ def _evaluate(expr: Expr, env: Mapping[str, np.ndarray]) -> Any:
     )
 
 
-# What it means when an operation turns finite arguments into nan (first) or inf (second).
-_NAN_REASON = {
-    "log": "log of a negative number",
-    "log2": "log of a negative number",
-    "log10": "log of a negative number",
-    "logb": "log of a non-positive number or base 1",
-    "sqrt": "square root of a negative number",
-    "pow": "negative number to a non-integer power",
-    "asin": "asin of a number outside [-1, 1]",
-    "acos": "acos of a number outside [-1, 1]",
-    "acosh": "acosh of a number below 1",
-    "atanh": "atanh of a number outside [-1, 1]",
-    "div": "0/0",
-}
-_INF_REASON = {
-    "div": "division by zero",
-    "log": "log of zero",
-    "log2": "log of zero",
-    "log10": "log of zero",
-    "logb": "log of zero or base 1",
-    "atanh": "atanh of ±1",
-    "pow": "zero to a negative power",
-    "csc": "pole of csc",
-    "cot": "pole of cot",
-    "tan": "pole of tan",
-    "sec": "pole of sec",
-}
-
-
 def undefined_reason(expr: Expr, env: Mapping[str, float]) -> str | None:
     """Why `expr` is not a finite number at the single point `env`, or None if it is.
 
@@ -114,10 +85,9 @@ class _FirstUndefined(Exception):
 
 
 def _describe(op: str, args: list[Any], value: Any) -> str:
+    row = OPERATIONS[op]
     if np.isnan(value):
-        return f"undefined ({_NAN_REASON.get(op, op)})"
-    if op in ("log", "log2", "log10", "logb") and args[0] < 0:
-        return f"undefined ({_NAN_REASON[op]})"
-    if op in _INF_REASON and (op not in ("div", "pow") or args[0 if op == "pow" else 1] == 0):
-        return f"infinite ({_INF_REASON[op]})"
+        return f"undefined ({row.nan_reason or op})"
+    if row.inf_reason is not None and (row.pole is None or row.pole(*args)):
+        return f"infinite ({row.inf_reason})"
     return f"overflow ({op})"

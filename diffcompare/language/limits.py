@@ -30,6 +30,11 @@ class Limits:
     """Largest |log10| of a numeric literal, and of any point coordinate."""
     max_constant_log10: float = 4_000.0
     """Largest |log10| of any constant sub-expression (sees through 9**9**9)."""
+    max_point_log10: float = 100_000.0
+    """Largest log10 of a value at a point (checked before evaluating there). The exact
+    reference keeps such a number as a mantissa and an exponent, so 4**5999 (3,612 digits)
+    costs nothing and a tiny value nothing at all; what costs is feeding a huge one to exp
+    or a power, which this bound stops (exp(x**6000) at x = 3)."""
     symbolic_seconds: float = 10.0
     """Time budget for sympy's work in one comparison (derivatives, simplification, the
     50-digit reference), enforced by interrupting it (`deadline.time_budget`): past it the

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import NoReturn
 
-from ..errors import InputError, LimitError, ParseError
+from ..errors import InputError, LimitError, MissingValueError, ParseError
 from .expr import Call, Constant, Expr, Number, Variable
 from .limits import DEFAULT_LIMITS, Limits
 from .magnitude import check_constants
-from .ops import CONSTANTS, FUNCTIONS, OPERATIONS
+from .ops import CONSTANTS, FUNCTIONS, OPERATIONS, UNSUPPORTED
+
+_FUNCTION_LIST = "diffcompare functions lists those there are"
 
 # ---------------------------------------------------------------------------------------
 # tokens
@@ -426,14 +428,14 @@ class _Parser:
                 f"'{name}' is a constant, not a function (missing operator? write {name}*(...))",
                 token,
             )
+        if name in UNSUPPORTED:
+            instead = f"{UNSUPPORTED[name]}; " if UNSUPPORTED[name] else ""
+            self.fail(f"unsupported function '{name}' ({instead}{_FUNCTION_LIST})", token)
         close = difflib.get_close_matches(name, sorted(FUNCTIONS), n=1, cutoff=0.6)
         if close and len(name) > 1:
             self.fail(f"unknown function '{name}' — did you mean '{close[0]}'?", token)
-        if len(name) > 2:
-            self.fail(
-                f"unknown function '{name}' (if '{name}' is a variable, write {name}*(...))",
-                token,
-            )
+        if len(name) > 2 and not name[-1].isdigit() and "_" not in name:
+            self.fail(f"unsupported function '{name}' ({_FUNCTION_LIST})", token)
         self.fail(
             f"'{name}' is a variable, not a function (missing operator? write {name}*(...))", token
         )
@@ -668,13 +670,19 @@ def check_point(
     *,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
-    """InputError unless `point` gives exactly the expression's variables usable values."""
+    """InputError unless `point` gives every variable of the expression a usable value.
+
+    The point may also name variables the expression does not use: formula files declare
+    one set of inputs for every formula, and a loss has parameters some terms lack. Their
+    derivatives are exactly 0 (see `unused_variables`)."""
     for name in expr_variables:
         if name not in point:
-            raise InputError(f"variable '{name}' has no value (give it with --at {name}=...)")
-    for name in point:
-        if name not in expr_variables:
-            its = ", ".join(expr_variables) if expr_variables else "none"
-            raise InputError(f"'{name}' is not a variable of the expression (its variables: {its})")
-    for name in expr_variables:
-        check_coordinate(name, point[name], limits)
+            raise MissingValueError(name)
+    for name, value in point.items():
+        check_coordinate(name, value, limits)
+
+
+def unused_variables(expr_variables: Sequence[str], point: Mapping[str, float]) -> list[str]:
+    """The names of the point that the expression does not use, in the point's order."""
+    used = set(expr_variables)
+    return [name for name in point if name not in used]

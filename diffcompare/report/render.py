@@ -7,8 +7,6 @@ value and, beneath it, its error against the exact reference.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal, InvalidOperation
 
@@ -16,40 +14,15 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..compare.comparison import (
-    DISAGREE,
-    MISSING,
-    NOT_DIFFERENTIABLE,
-    OUT_OF_RANGE,
-    SPURIOUS,
-    UNDEFINED,
-    Check,
-    Comparison,
-)
+from ..compare.comparison import Check, Comparison
+from ..compare.names import entry_name
+from ..compare.schema import ENTRY_COLUMNS, Status, csv_line, csv_row, entry_rows
 from ..engines.base import Entry
 
 EXACT_DIGITS = 13
 VALUE_DIGITS = 11
 LEGEND = "errors: relative (± absolute where the exact value is 0); ✗ beyond tolerance"
-_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def entry_name(entry: Entry, variables: tuple[str, ...]) -> str:
-    """How a person writes the entry: ``f``, ``f'``, ``f⁽⁴⁾``, ``∂f/∂x``, ``∂²f/∂x∂y``."""
-    k = len(entry)
-    if k == 0:
-        return "f"
-    if len(variables) == 1:
-        return "f" + "'" * k if k <= 3 else f"f⁽{str(k).translate(_SUPERSCRIPTS)}⁾"
-    power = "" if k == 1 else str(k).translate(_SUPERSCRIPTS)
-    counts: dict[int, int] = {}
-    for i in entry:
-        counts[i] = counts.get(i, 0) + 1
-    by = "".join(
-        f"∂{variables[i]}" + ("" if c == 1 else str(c).translate(_SUPERSCRIPTS))
-        for i, c in counts.items()
-    )
-    return f"∂{power}f/{by}"
+ESTIMATE_LEGEND = "est: the engine's own error estimate, not part of the verdict; ⚠ fell short"
 
 
 def point_text(comparison: Comparison) -> str:
@@ -71,9 +44,19 @@ def renderable(comparison: Comparison, console: Console) -> Group:
     if console.measure(grid, options=console.options.update_width(10_000)).maximum > console.width:
         grid = long_table(comparison)  # one row per engine: fits where columns would not
     lines: list[Text | Table] = [title, grid, Text(LEGEND, style="dim")]
+    if _shows_estimates(comparison):
+        lines.append(Text(ESTIMATE_LEGEND, style="dim"))
     lines.extend(Text(note, style="yellow") for note in notes(comparison))
     lines.append(Text(verdict(comparison), style="bold green" if comparison.agree else "bold red"))
     return Group(*lines)
+
+
+def _shows_estimates(comparison: Comparison) -> bool:
+    return any(
+        check.error_estimate is not None and check.value is not None
+        for outcome in comparison.engines.values()
+        for check in outcome.checks.values()
+    )
 
 
 def table(comparison: Comparison) -> Table:
@@ -107,6 +90,8 @@ def long_table(comparison: Comparison) -> Table:
             check = outcome.checks[entry]
             value = "—" if check.value is None else _number(check.value, EXACT_DIGITS)
             error = Text(_error_text(check), style=_error_style(check))
+            if check.error_estimate is not None and check.value is not None:
+                error.append("  " + _estimate_text(check), style="dim")
             grid.add_row(Text(""), Text(engine), Text(value), error)
     return grid
 
@@ -129,7 +114,7 @@ def _exact_cell(comparison: Comparison, entry: Entry) -> Text:
 
 def _at_kink(comparison: Comparison, entry: Entry) -> bool:
     return any(
-        outcome.checks[entry].status == NOT_DIFFERENTIABLE
+        outcome.checks[entry].status == Status.NOT_DIFFERENTIABLE
         for outcome in comparison.engines.values()
     )
 
@@ -142,19 +127,32 @@ def _engine_cell(check: Check) -> Text:
         cell.append(_number(check.value, VALUE_DIGITS))
     cell.append("\n")
     cell.append(_error_text(check), style=_error_style(check))
+    if check.error_estimate is not None and check.value is not None:
+        cell.append("\n")
+        cell.append(_estimate_text(check), style="yellow" if check.estimate_ok is False else "dim")
     return cell
 
 
+def _estimate_text(check: Check) -> str:
+    """The engine's own error estimate, measured like its error, marked ⚠ when the true
+    error exceeded it: evidence about the engine, not part of the verdict."""
+    if check.rel_estimate is not None:
+        size = _error(check.rel_estimate)
+    else:
+        size = "±" + _error(check.error_estimate or 0.0)
+    return f"est {size}" + (" ⚠" if check.estimate_ok is False else "")
+
+
 def _error_text(check: Check) -> str:
-    if check.status == NOT_DIFFERENTIABLE:
+    if check.status == Status.NOT_DIFFERENTIABLE:
         return "not judged"
-    if check.status in (UNDEFINED, OUT_OF_RANGE):
+    if check.status in (Status.UNDEFINED, Status.OUT_OF_RANGE):
         return check.status
-    if check.status == MISSING:
+    if check.status == Status.MISSING:
         return "no value ✗"
-    if check.status == SPURIOUS:
+    if check.status == Status.SPURIOUS:
         return "undefined ✗"
-    mark = " ✗" if check.status == DISAGREE else ""
+    mark = " ✗" if check.status == Status.DISAGREE else ""
     if check.rel_error is not None:
         return _error(check.rel_error) + mark
     if check.abs_error is not None:  # the exact value is 0: relative error means nothing
@@ -165,7 +163,7 @@ def _error_text(check: Check) -> str:
 def _error_style(check: Check) -> str:
     if not check.agrees:
         return "bold red"
-    if check.status == NOT_DIFFERENTIABLE:
+    if check.status == Status.NOT_DIFFERENTIABLE:
         return "yellow"
     return "dim"
 
@@ -193,13 +191,13 @@ def verdict(comparison: Comparison) -> str:
             continue
         entry, check = bad[0]
         where = entry_name(entry, comparison.variables)
-        if check.status == DISAGREE and check.abs_error is not None:
+        if check.status == Status.DISAGREE and check.abs_error is not None:
             tolerance = _error(check.tolerance or 0.0)
             off = _error(check.abs_error)
             what = f"{name} disagrees at {where}: off by {off} (tolerance {tolerance})"
-        elif check.status == DISAGREE:
+        elif check.status == Status.DISAGREE:
             what = f"{name} disagrees at {where}: {check.reason or 'out of float64 range'}"
-        elif check.status == SPURIOUS:
+        elif check.status == Status.SPURIOUS:
             what = f"{name} gives a number at {where}, where the exact value is undefined"
         else:
             what = f"{name} gives no value at {where} ({check.reason or 'no reason given'})"
@@ -223,51 +221,10 @@ def to_json(comparison: Comparison) -> str:
     return json.dumps(comparison.to_dict(), indent=2, allow_nan=False, ensure_ascii=False)
 
 
-CSV_COLUMNS = (
-    "entry",
-    "variables",
-    "reference",
-    "exact",
-    "engine",
-    "value",
-    "abs_error",
-    "rel_error",
-    "tolerance",
-    "status",
-    "agree",
-    "reason",
-)
+CSV_COLUMNS = ENTRY_COLUMNS
 
 
 def to_csv(comparison: Comparison) -> str:
     """One row per entry per engine; empty cells where there is no number."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    reference = comparison.reference
-    for entry in comparison.entries:
-        by = " ".join(comparison.variables[i] for i in entry)
-        for name, outcome in comparison.engines.items():
-            check = outcome.checks[entry]
-            reason = check.reason or (reference.reasons.get(entry) if check.value is None else None)
-            writer.writerow(
-                (
-                    comparison.label(entry),
-                    by,
-                    _csv_number(reference.values.get(entry)),
-                    reference.exact_text.get(entry) or "",
-                    name,
-                    _csv_number(check.value),
-                    _csv_number(check.abs_error),
-                    _csv_number(check.rel_error),
-                    _csv_number(check.tolerance),
-                    check.status,
-                    "true" if check.agrees else "false",
-                    reason or "",
-                )
-            )
-    return out.getvalue()
-
-
-def _csv_number(value: float | None) -> str:
-    return "" if value is None else repr(float(value))
+    rows = entry_rows(comparison.to_dict())
+    return csv_line(CSV_COLUMNS) + "".join(csv_row(row, CSV_COLUMNS) for row in rows)

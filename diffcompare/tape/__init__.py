@@ -9,60 +9,34 @@ TensorFlow's GradientTape (watch, persistent tapes, nested tapes for higher deri
             y = x**3
         dy = inner.gradient(y, x)      # 27
     d2y = outer.gradient(dy, x)        # 18
+
+The elementwise functions (`sin`, `exp`, `subtract`, `log`, ...) are the rows of the
+operation table (`diffcompare.language.ops`), made from them: they are not listed here, and
+a row added to the table is a function here too.
 """
 
-from . import linalg, nn
+from typing import Any
+
+from . import functions, linalg, nn
 from .core import Tensor, Variable, constant
+from .custom import custom_gradient
 from .elementwise import clip_by_value, expm1, floor, log1p, round, sign
-from .functional import grad, hessian, value_and_grad
+from .functional import grad, hessian, hvp, jvp, value_and_grad
 from .functions import (
-    abs,
-    acos,
-    acosh,
-    add,
-    asin,
-    asinh,
-    atan,
-    atan2,
-    atanh,
     broadcast_to,
-    cbrt,
     concat,
-    cos,
-    cosh,
-    cot,
-    csc,
-    divide,
     equal,
-    erf,
-    exp,
     getitem,
-    hypot,
-    log,
-    log2,
-    log10,
+    identity,
     maximum,
     minimum,
-    multiply,
-    negative,
     not_equal,
-    pow,
     reduce_mean,
     reduce_sum,
-    relu,
     reshape,
-    sec,
-    sigmoid,
-    sin,
-    sinh,
-    softplus,
-    sqrt,
     square,
     stack,
     stop_gradient,
-    subtract,
-    tan,
-    tanh,
     transpose,
     where,
 )
@@ -80,6 +54,8 @@ from .reductions import (
 )
 from .shapes import expand_dims, gather, pad, split, squeeze, tile
 
+globals().update(functions.TABLE_FUNCTIONS)
+
 __all__ = [
     "GradientTape",
     "SGD",
@@ -90,6 +66,9 @@ __all__ = [
     "grad",
     "hessian",
     "value_and_grad",
+    "jvp",
+    "hvp",
+    "custom_gradient",
     "nn",
     "linalg",
     "einsum",
@@ -113,54 +92,31 @@ __all__ = [
     "reduce_variance",
     "round",
     "sign",
-    "abs",
-    "acos",
-    "acosh",
-    "add",
-    "asin",
-    "asinh",
-    "atan",
-    "atan2",
-    "atanh",
     "broadcast_to",
-    "cbrt",
     "concat",
-    "cos",
-    "cosh",
-    "cot",
-    "csc",
-    "divide",
     "equal",
-    "erf",
-    "exp",
     "getitem",
-    "hypot",
-    "log",
-    "log2",
-    "log10",
+    "identity",
     "matmul",
     "maximum",
     "minimum",
-    "multiply",
-    "negative",
     "not_equal",
-    "pow",
     "reduce_mean",
     "reduce_sum",
-    "relu",
     "reshape",
-    "sec",
-    "sigmoid",
-    "sin",
-    "sinh",
-    "softplus",
-    "sqrt",
     "square",
     "stack",
     "stop_gradient",
-    "subtract",
-    "tan",
-    "tanh",
     "transpose",
     "where",
 ]
+__all__ += list(functions.TABLE_FUNCTIONS)  # the table's rows, as the table was at import
+
+
+def __getattr__(name: str) -> Any:
+    """The function of a row added to the table since this package was loaded."""
+    return getattr(functions, name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *functions.table_functions()})

@@ -1,59 +1,21 @@
-"""Tensors and the recording machinery.
+"""Tensors: the values tapes follow.
 
 A tensor wraps a float64 value: a Python float for a scalar (the fast path: plain float
 arithmetic and `math` are an order of magnitude cheaper than numpy on one number) or a numpy
-array. Every differentiable operation goes through `emit`, which offers the new tensor to each
-tape that is recording; a tape keeps it when one of the inputs is something it follows.
-
-Tapes know tensors by a key, a number given to a tensor when a tape first follows it, never
-by the tensor itself: a record holds keys and only the values its rules read, so an
-intermediate array nobody reads again is freed as soon as the user's code lets go of it.
+array. Tapes know a tensor by its key (see `recording`), which it gets when a tape first
+follows it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from itertools import count
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import TapeTypeError, TapeValueError
 
-if TYPE_CHECKING:
-    from .gradient_tape import GradientTape
-
 Value = Any  # float | bool | np.ndarray
-Rule = Callable[..., Any]
-
-# Tapes that are recording now, outermost first. A module-level list, not thread-local: like
-# eager autodiff libraries, a tape belongs to the thread that opened it.
-ACTIVE: list[GradientTape] = []
-
-# When exactly one tape records (the usual case), SOLO[0] is its (followed, records) pair, so
-# the hot path can record without a method call; None otherwise. Kept by `sync_active`.
-SOLO: list[tuple[set[int], list[Any]] | None] = [None]
-
-_VALUE = attrgetter("_value")
-_FLOAT_ONLY = frozenset((float,))
-
-# Keys are never reused (unlike ids), so a key in a record can never name another tensor.
-KEYS = count(1)
-
-
-def sync_active() -> None:
-    SOLO[0] = (ACTIVE[0]._followed, ACTIVE[0]._records) if len(ACTIVE) == 1 else None
-
-
-def note_read(tensor: Tensor) -> None:
-    """A Variable read where no operation is recorded (a comparison, stop_gradient): a tape
-    that watches what is accessed watches it all the same, as TensorFlow's does, so that
-    max(v1, v2) can be differentiated with respect to the Variable it returns."""
-    if ACTIVE and isinstance(tensor, Variable) and tensor.trainable:
-        for tape in ACTIVE:
-            tape.note_read(tensor)
 
 
 def as_value(data: Any) -> Value:
@@ -246,37 +208,3 @@ def constant(value: Any) -> Tensor:
 
 def to_tensor(data: Any) -> Tensor:
     return data if isinstance(data, Tensor) else Tensor(data)
-
-
-def emit(value: Value, inputs: Sequence[Tensor], rules: Sequence[Rule], name: str) -> Tensor:
-    """Make the output tensor of a differentiable operation and let recording tapes see it."""
-    out = Tensor.__new__(Tensor)
-    out._value = value
-    out._key = None
-    if ACTIVE:
-        if len(inputs) == 1:  # most functions: no map needed
-            values: tuple[Value, ...] = (inputs[0]._value,)
-            floats = type(value) is float and type(values[0]) is float
-        else:
-            values = tuple(map(_VALUE, inputs))
-            floats = type(value) is float and _FLOAT_ONLY.issuperset(map(type, values))
-        for tape in ACTIVE:
-            tape._record(out, inputs, values, floats, rules)
-    return out
-
-
-def detached(value: Value) -> Tensor:
-    """A tensor no tape will follow (comparisons, signs, stop_gradient)."""
-    out = Tensor.__new__(Tensor)
-    out._value = value
-    out._key = None
-    return out
-
-
-def revived(key: int | None, value: Value) -> Tensor:
-    """A recorded value as a tensor again, under its old key, for a backward pass that other
-    tapes record: they know the original by that key, so they link the two."""
-    out = Tensor.__new__(Tensor)
-    out._value = value
-    out._key = key
-    return out

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import TapeValueError
-from . import core
 from .arguments import as_result, value_of
-from .core import Tensor, Value, detached, emit
+from .core import Tensor, Value
 from .functions import maximum, minimum, to_tensor
+from .recording import detached, emit, note_read
 
 _FLOAT = float
 
@@ -62,8 +62,13 @@ def expm1(x: Any) -> Tensor:
 def sign(x: Any) -> Tensor:
     """-1, 0 or 1 (nan for nan). Its gradient is zero, not None, as in TensorFlow."""
     x = to_tensor(x)
-    zero = _zeros(x.shape)
-    return emit(as_result(np.sign(x._value)), (x,), (lambda F, g, ans, x: detached(zero),), "sign")
+    shape = x.shape  # the zeros are made when asked for: a record holds no array
+    return emit(
+        as_result(np.sign(x._value)),
+        (x,),
+        (lambda F, g, ans, x: detached(_zeros(shape)),),
+        "sign",
+    )
 
 
 def _zeros(shape: tuple[int, ...]) -> Value:
@@ -83,7 +88,7 @@ def round(x: Any) -> Tensor:  # noqa: A001 - TensorFlow's name
 
 def _without_gradient(fn: Callable[[Any], Any], x: Any) -> Tensor:
     x = to_tensor(x)
-    core.note_read(x)  # a Variable read here is still watched, as TensorFlow's would be
+    note_read(x)  # a Variable read here is still watched, as TensorFlow's would be
     return detached(as_result(fn(x._value)))
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import TapeValueError
 from .core import Tensor, constant
-from .functions import concat, identity, reshape
+from .functions import concat, identity, reduce_sum, reshape, to_tensor
 from .gradient_tape import GradientTape
 
 
@@ -75,3 +75,53 @@ def hessian(f: Callable[..., Any]) -> Callable[..., np.ndarray]:
 
 def _size(t: Tensor) -> int:
     return int(np.prod(t.shape)) if t.shape else 1
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """(f(*primals), the derivative of f at primals along tangents): a Jacobian-vector
+    product, forward mode's answer, without forming the Jacobian.
+
+    The table has reverse rules only, so the forward product is had by the transpose trick:
+    u ↦ Jᵀu is linear, and the gradient of <Jᵀu, v> with respect to u is Jv. Two reverse
+    passes (the second over the first), each a small multiple of evaluating f."""
+    xs = arguments(primals)
+    vs = [to_tensor(t) for t in tangents]
+    if len(vs) != len(xs):
+        raise TapeValueError(f"jvp: {len(vs)} tangents for {len(xs)} primals")
+    for k, (x, v) in enumerate(zip(xs, vs, strict=True)):
+        if x.shape != v.shape:
+            raise TapeValueError(
+                f"jvp: tangent {k} has shape {v.shape}, its primal has shape {x.shape}"
+            )
+    with GradientTape() as outer:
+        with GradientTape() as inner:
+            inner.watch(xs)
+            y = f(*xs)
+        if not isinstance(y, Tensor):  # a plain number depends on nothing
+            return y, constant(0.0)
+        u = constant(np.ones(y.shape) if y.shape else 1.0)  # any u: Jᵀu is linear in it
+        outer.watch(u)
+        transposed = inner.gradient(y, xs, output_gradients=u, unconnected_gradients="zero")
+        inner_product = reduce_sum([reduce_sum(t * v) for t, v in zip(transposed, vs, strict=True)])
+    return y, outer.gradient(inner_product, u, unconnected_gradients="zero")
+
+
+def hvp(f: Callable[[Any], Any], x: Any, v: Any) -> Tensor:
+    """The Hessian of a scalar f at x times v, without forming the Hessian: the gradient
+    of <grad f(x), v> (a reverse pass over a reverse pass), so it costs a small multiple of
+    one gradient however big x is."""
+    (point,) = arguments([x])
+    direction = to_tensor(v)
+    if direction.shape != point.shape:
+        raise TapeValueError(f"hvp: v has shape {direction.shape}, x has shape {point.shape}")
+    with GradientTape() as outer:
+        outer.watch(point)
+        with GradientTape() as inner:
+            inner.watch(point)
+            y = f(point)
+        if not isinstance(y, Tensor) or y.shape != ():
+            raise TapeValueError("hvp() needs a function that returns a scalar tensor")
+        g = inner.gradient(y, point, unconnected_gradients="zero")
+        along = reduce_sum(g * direction)
+    result: Tensor = outer.gradient(along, point, unconnected_gradients="zero")
+    return result

@@ -1,24 +1,27 @@
 """Differentiable functions on tensors.
 
 The elementary functions and the arithmetic operators come from the project's one table of
-operations (`diffcompare.language.ops`): each row gives the forward computation and its derivative
-rules, so this module only wires them to tensors. The array operations the training examples
-need (sums, means, where, indexing, matmul, ...) have their rules here, in the same style.
+operations (`diffcompare.language.ops`): each row gives the forward computation and its
+derivative rules, so this module only wires them to tensors. Nothing here names a row: the
+functions (`sin`, `subtract`, `log`, ...) and the namespaces the rules are written against
+are made from the rows, and a row added to the table later is found on first use. The array
+operations the training examples need (sums, means, where, indexing, matmul, ...) have their
+rules here, in the same style.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from ..errors import TapeIndexError, TapeValueError
-from ..language.ops import OPERATIONS, TABLE, Operation
-from . import core
-from .core import Tensor, Value, detached, emit, revived, shape_of
+from ..errors import TapeIndexError, TapeTypeError, TapeValueError
+from ..language import ops
+from ..language.ops import Operation
+from .core import Tensor, Value, Variable, shape_of
+from .recording import RECORDING, detached, emit, followed_anywhere, next_key, note_read
 
 _FLOAT = float
 _RECOVERABLE = (ArithmeticError, ValueError)  # math's domain errors, float overflow, 1/0.
@@ -79,7 +82,7 @@ def _is_number_zero(x: Any) -> bool:
     if type(x) is _FLOAT or type(x) is int:
         return x == 0
     if type(x) is Tensor and type(x._value) is _FLOAT and x._value == 0.0:
-        return not any(x._key in tape._followed for tape in core.ACTIVE)
+        return not followed_anywhere(x)
     return False
 
 
@@ -146,23 +149,38 @@ def _taped_function(op: Operation) -> Callable[..., Tensor]:
     return lambda *args: apply(op, *args)
 
 
-RAW_MATH = SimpleNamespace(
-    **{op.name: _raw_function(op) for op in TABLE},
-    sign=_raw_sign,
-    positive=_raw_positive,
-    zero_to_one=_raw_zero_to_one,
+class Namespace:
+    """What a rule calls `F`: a function per row of the table, made from the row by `make`,
+    and a few helpers of the rules' own. Plain attributes (no `__getattr__`, which would
+    slow every lookup a rule makes): rows added to the table later are added by `learn`."""
+
+    def __init__(self, make: Callable[[Operation], Callable[..., Any]], **helpers: Any) -> None:
+        self._make = make
+        self.learn()
+        for name, helper in helpers.items():
+            setattr(self, name, helper)
+
+    def learn(self) -> None:
+        """Make the functions of the table's rows this namespace does not have yet."""
+        for op in ops.TABLE:
+            if op.name not in self.__dict__:
+                setattr(self, op.name, self._make(op))
+
+
+RAW_MATH = Namespace(
+    _raw_function, sign=_raw_sign, positive=_raw_positive, zero_to_one=_raw_zero_to_one
 )
 # For records whose values are all floats: `math` itself, without RAW_MATH's checks. Where
 # math refuses (a domain edge, an overflow) the caller runs the rule again with RAW_MATH on
 # numpy floats, which answer inf or nan.
-FLOAT_MATH = SimpleNamespace(
-    **{op.name: op.scalar or _raw_function(op) for op in TABLE},
+FLOAT_MATH = Namespace(
+    lambda op: op.scalar or _raw_function(op),
     sign=_raw_sign,
     positive=_raw_positive,
     zero_to_one=_raw_zero_to_one,
 )
-TAPE_MATH = SimpleNamespace(
-    **{op.name: _taped_function(op) for op in TABLE},
+TAPE_MATH = Namespace(
+    _taped_function,
     sign=lambda x: detached(_raw_sign(to_tensor(x)._value)),
     positive=lambda x: detached(_raw_positive(to_tensor(x)._value)),
     zero_to_one=_taped_zero_to_one,
@@ -170,40 +188,6 @@ TAPE_MATH = SimpleNamespace(
 
 
 # -- backward ------------------------------------------------------------------------------------
-
-
-def backward_step(
-    g: Any,
-    record: tuple[Any, ...],
-    followed: set[int],
-    grads: dict[int, Any],
-) -> None:
-    """Send gradient `g` of one recorded output to the inputs the tape follows, computing
-    with tensors so that the tapes still open record this step too.
-
-    The recorded values become tensors again under their old keys: a tape that recorded the
-    forward operation knows them by those keys, so it can differentiate this step in turn.
-    """
-    out_key, keys, values, ans, rules = record
-    out = revived(out_key, ans) if ans is not None else None
-    # a number no tape follows needs no tensor: the rules' arithmetic takes it as it is
-    inputs = [
-        value if key is None and type(value) is _FLOAT else revived(key, value)
-        for key, value in zip(keys, values, strict=True)
-    ]
-    for k, key in enumerate(keys):
-        if key in followed:
-            part = rules[k](TAPE_MATH, g, out, *inputs)
-            value = values[k]
-            # a float's gradient is a float: nothing to sum back (the usual case, skipped fast)
-            if (
-                type(value) is not _FLOAT
-                or type(part) is not Tensor
-                or type(part._value) is not _FLOAT
-            ):
-                part = sum_to_shape(part, shape_of(value), True)
-            previous = grads.get(key)
-            grads[key] = part if previous is None else previous + part
 
 
 def raw_rule_with_numpy(rule: Callable[..., Any], g: Any, ans: Any, args: Sequence[Any]) -> Any:
@@ -273,65 +257,55 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Tensor:
 # -- the table's functions and operators ---------------------------------------------------------
 
 
-def _table_function(name: str) -> Callable[..., Tensor]:
-    op = OPERATIONS[name]
+def tape_name(op: Operation) -> str:
+    """The name of a row's function here (TensorFlow's spelling for the operators)."""
+    return op.tape_name or op.name
 
+
+def table_functions() -> dict[str, Callable[..., Tensor]]:
+    """The elementwise functions, one per name the table's rows give, made now from the
+    table as it is now. Rows that share a name (log and logb) make one function, which picks
+    the row by its number of arguments."""
+    rows: dict[str, dict[int, Operation]] = {}
+    for op in ops.TABLE:
+        rows.setdefault(tape_name(op), {})[op.arity] = op
+    return {name: _table_function(name, by_arity) for name, by_arity in rows.items()}
+
+
+def _table_function(name: str, by_arity: dict[int, Operation]) -> Callable[..., Tensor]:
     def function(*args: Any) -> Tensor:
+        op = by_arity.get(len(args))
+        if op is None:
+            counts = " or ".join(str(n) for n in sorted(by_arity))
+            raise TapeTypeError(f"{name}() takes {counts} arguments, got {len(args)}")
         return apply(op, *args)
 
-    function.__name__ = name
-    function.__doc__ = f"Elementwise {name}, differentiable (a row of the operation table)."
+    function.__name__ = function.__qualname__ = name
+    spelled = " / ".join(op.name for op in by_arity.values())
+    function.__doc__ = f"Elementwise {name}, differentiable (the table's row {spelled})."
     return function
 
 
-sin = _table_function("sin")
-cos = _table_function("cos")
-tan = _table_function("tan")
-sec = _table_function("sec")
-csc = _table_function("csc")
-cot = _table_function("cot")
-asin = _table_function("asin")
-acos = _table_function("acos")
-atan = _table_function("atan")
-atan2 = _table_function("atan2")
-sinh = _table_function("sinh")
-cosh = _table_function("cosh")
-tanh = _table_function("tanh")
-asinh = _table_function("asinh")
-acosh = _table_function("acosh")
-atanh = _table_function("atanh")
-exp = _table_function("exp")
-log2 = _table_function("log2")
-log10 = _table_function("log10")
-sqrt = _table_function("sqrt")
-cbrt = _table_function("cbrt")
-hypot = _table_function("hypot")
-abs = _table_function("abs")  # noqa: A001 - the tape mirrors the expression language's names
-erf = _table_function("erf")
-sigmoid = _table_function("sigmoid")
-softplus = _table_function("softplus")
-relu = _table_function("relu")
-pow = _table_function("pow")  # noqa: A001
-add = _table_function("add")
-subtract = _table_function("sub")
-multiply = _table_function("mul")
-divide = _table_function("div")
-negative = _table_function("neg")
-_log = _table_function("log")
-_logb = _table_function("logb")
+TABLE_FUNCTIONS = table_functions()
+globals().update(TABLE_FUNCTIONS)  # sin, subtract, log, ... as this module's functions
 
 
-def log(x: Any, base: Any = None) -> Tensor:
-    """Natural logarithm, or the logarithm to `base`."""
-    return _log(x) if base is None else _logb(x, base)
+def __getattr__(name: str) -> Callable[..., Tensor]:
+    """A function for a row added to the table since this module was loaded."""
+    function = table_functions().get(name)
+    if function is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    for namespace in (RAW_MATH, FLOAT_MATH, TAPE_MATH):
+        namespace.learn()  # the new row's rules may call new rows
+    return function
 
 
 def square(x: Any) -> Tensor:
-    return multiply(x, x)
+    return apply(_MUL, x, x)
 
 
-_ADD, _SUB, _MUL, _DIV, _POW, _NEG = (
-    OPERATIONS[n] for n in ("add", "sub", "mul", "div", "pow", "neg")
+_ADD, _SUB, _MUL, _DIV, _POW, _NEG, _ABS = (
+    ops.OPERATIONS[n] for n in ("add", "sub", "mul", "div", "pow", "neg", "abs")
 )
 
 
@@ -366,13 +340,11 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
     """
     scalar, numpy_fn, rules, name = op.scalar, op.numpy, op.rules, op.name
     assert scalar is not None
-    active = core.ACTIVE
-    solo = core.SOLO
+    recording = RECORDING
     new = Tensor.__new__
-    keys = core.KEYS
     numbers = _NUMBERS
     is_power = name == "pow" and not reflected
-    variable = core.Variable
+    variable = Variable
 
     def method(self: Tensor, other: Any) -> Tensor:
         kind = type(other)
@@ -396,10 +368,10 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
                 out._value = value = scalar(va, vb)
             except _RECOVERABLE:
                 out._value = value = _numpy_call(numpy_fn, (va, vb))
-            one = solo[0]
+            one = recording.solo
             if one is not None:
                 # one tape, the usual case: its bookkeeping in place of a call. An unwatched
-                # Variable may need watching first: that is _record's job.
+                # Variable may need watching first: that is Recorder.offer's job.
                 followed, records = one
                 ka = a._key
                 kb = b._key
@@ -408,10 +380,10 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
                     if (fa or type(a) is not variable) and (
                         kb in followed or type(b) is not variable
                     ):
-                        out._key = key = next(keys)
+                        out._key = key = next_key()
                         followed.add(key)
                         # a float record: floats cost nothing to keep
-                        records.append((key, ka, kb, va, vb, value, rules))
+                        records.append((key, value, rules, 2, ka, va, kb, vb, ()))
                         return out
                 elif type(a) is not variable and type(b) is not variable:
                     out._key = None
@@ -422,12 +394,13 @@ def _operator(op: Operation, reflected: bool = False) -> Callable[[Tensor, Any],
                 return _one_like(a)
             out._value = _numpy_call(numpy_fn, (va, vb))
         out._key = None
-        if active:
+        recorders = recording.open
+        if recorders:
             inputs = (a, b)
             values = (va, vb)
             floats = type(va) is _FLOAT and type(vb) is _FLOAT
-            for tape in active:
-                tape._record(out, inputs, values, floats, rules)
+            for recorder in recorders:
+                recorder.offer(out, inputs, values, floats, rules)
         return out
 
     method.__name__ = f"__{'r' if reflected else ''}{name}__"
@@ -447,7 +420,7 @@ def _install_operators() -> None:
         setattr(T, f"__r{dunder}__", _operator(op, reflected=True))
     T.__neg__ = lambda self: emit(compute(_NEG, (self._value,)), (self,), _NEG.rules, "neg")
     T.__pos__ = lambda self: self
-    T.__abs__ = lambda self: abs(self)
+    T.__abs__ = lambda self: apply(_ABS, self)
     T.__matmul__ = lambda self, other: matmul(self, other)
     T.__rmatmul__ = lambda self, other: matmul(other, self)
     T.__getitem__ = lambda self, index: getitem(self, index)
@@ -459,10 +432,10 @@ def _install_operators() -> None:
 
 def _compare(fn: Callable[..., Any], a: Any, b: Any) -> Tensor:
     """Comparisons have no derivative: their results are never followed by a tape. They
-    still read their Variables (see `core.note_read`)."""
+    still read their Variables (see `recording.note_read`)."""
     a, b = to_tensor(a), to_tensor(b)
-    core.note_read(a)
-    core.note_read(b)
+    note_read(a)
+    note_read(b)
     return detached(_numpy_call(fn, (a._value, b._value)))
 
 
@@ -493,7 +466,7 @@ def _pass_through(F: Any, g: Any, ans: Any, x: Any) -> Any:
 def stop_gradient(x: Any) -> Tensor:
     """The same value, cut from every tape."""
     x = to_tensor(x)
-    core.note_read(x)
+    note_read(x)
     return detached(x._value)
 
 
@@ -628,8 +601,20 @@ def _scatter(g: Any, index: Any, shape: tuple[int, ...]) -> Tensor:
     """Zeros of `shape` with `g` added at `index`: the adjoint of indexing."""
     g = to_tensor(g)
     full = np.zeros(shape)
-    np.add.at(full, index, g._value)
+    if _is_basic(index):
+        full[index] = g._value  # a basic index names each element once: nothing to add up
+    else:
+        np.add.at(full, index, g._value)  # x[[0, 0]] takes an element twice
     return emit(full, (g,), (lambda F, gg, ans, g: getitem(gg, index),), "scatter")
+
+
+_BASIC = (int, np.integer, slice, type(Ellipsis), type(None))
+
+
+def _is_basic(index: Any) -> bool:
+    """Whether numpy reads `index` as basic indexing (ints, slices, ..., None; no arrays)."""
+    parts = index if type(index) is tuple else (index,)
+    return all(isinstance(p, _BASIC) and not isinstance(p, bool) for p in parts)
 
 
 def matmul(a: Any, b: Any) -> Tensor:

@@ -5,36 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
 from ..errors import TapeTypeError, TapeUsageError, TapeValueError
-from . import core
-from .core import Tensor, Variable, kept, shape_of
-from .functions import (
-    FLOAT_MATH,
-    RAW_MATH,
-    backward_step,
-    raw_rule_with_numpy,
-    reshape,
-    stack,
-    sum_to_shape,
-)
-from .reads import needed
+from .backward import play
+from .core import Tensor, Variable, shape_of, to_tensor
+from .functions import reshape, stack
+from .recording import RECORDING, Recorder, detached
 
 _REUSED = (
     "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)"
 )
-
-# One record: the keys of the output and the inputs, the values the rules read (taken when the
-# operation ran: a Variable may be assigned later; a value no rule reads is `Dropped`, and
-# `ans` None), and the rules:
-#   (out, keys, values, ans, rules)   any operation
-#   (out, a, b, va, vb, ans, rules)   a binary operator on floats, flat: scalar code makes
-#                                     millions of these
-Record = tuple[Any, ...]
 
 
 class GradientTape:
@@ -47,12 +30,7 @@ class GradientTape:
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self._persistent = persistent
-        self._watch_accessed = watch_accessed_variables
-        self._records: list[Record] = []
-        self._followed: set[int] = set()  # keys of watched tensors and what depends on them
-        self._watched: dict[Tensor, None] = {}  # in the order watched
-        # whether a record may hold arrays: a pass on floats alone needs no numpy error state
-        self._arrays = False
+        self._recorder = Recorder(watch_accessed_variables)
         self._opened = False
         self._used = False
         self._recording = False
@@ -74,14 +52,12 @@ class GradientTape:
                 "own `with` block"
             )
         self._recording = True
-        core.ACTIVE.append(self)
-        core.sync_active()
+        RECORDING.start(self._recorder)
 
     def _pop(self) -> None:
         if self._recording:
             self._recording = False
-            core.ACTIVE.remove(self)
-            core.sync_active()
+            RECORDING.stop(self._recorder)
 
     @contextmanager
     def stop_recording(self) -> Iterator[None]:
@@ -96,10 +72,7 @@ class GradientTape:
 
     def reset(self) -> None:
         """Forget everything recorded and watched; the tape can be used again."""
-        self._records.clear()
-        self._followed.clear()
-        self._watched.clear()
-        self._arrays = False
+        self._recorder.clear()
         self._used = False
 
     # -- watching --------------------------------------------------------------------------
@@ -112,66 +85,10 @@ class GradientTape:
                     f"watch() takes tensors or Variables, not {type(item).__name__}: "
                     "wrap plain values with constant()"
                 )
-            self._follow(item)
-
-    def _follow(self, tensor: Tensor) -> int:
-        key = tensor._key
-        if key is None:
-            tensor._key = key = next(core.KEYS)
-        self._watched[tensor] = None
-        self._followed.add(key)
-        return key
-
-    def note_read(self, variable: Variable) -> None:
-        """`variable` was read inside the block: watch it if this tape watches what is read."""
-        if self._watch_accessed:
-            self._follow(variable)
+            self._recorder.follow(item)
 
     def watched_variables(self) -> tuple[Variable, ...]:
-        return tuple(t for t in self._watched if isinstance(t, Variable))
-
-    def _record(
-        self,
-        out: Tensor,
-        inputs: Sequence[Tensor],
-        values: tuple[Any, ...],
-        floats: bool,
-        rules: Sequence[Any],
-    ) -> None:
-        """Keep `out` if it depends on what this tape follows. `values` are the inputs'
-        values and `floats` says whether they and out's are all floats: every open tape is
-        offered the same operation, so the caller works these out once."""
-        followed = self._followed
-        hit = False
-        for tensor in inputs:
-            if tensor._key in followed:
-                hit = True
-            elif type(tensor) is Variable and self._watch_accessed and tensor.trainable:
-                self._follow(tensor)
-                hit = True
-        if not hit:
-            return
-        key = out._key
-        if key is None:
-            out._key = key = next(core.KEYS)
-        followed.add(key)
-        keys = (inputs[0]._key,) if len(inputs) == 1 else tuple(map(_KEY, inputs))
-        ans = out._value
-        if not floats:
-            # arrays: keep only what the rules of the followed inputs read
-            self._arrays = True
-            if len(keys) == 1:
-                hits: tuple[bool, ...] = (True,)
-            elif len(keys) == 2:
-                hits = (keys[0] in followed, keys[1] in followed)
-            else:
-                hits = tuple([k in followed for k in keys])
-            read = needed(rules, hits)
-            if not read[0]:
-                ans = None
-            if not all(read):
-                values = tuple(map(kept, values, read[1:]))
-        self._records.append((key, keys, values, ans, rules))
+        return tuple(t for t in self._recorder.watched if isinstance(t, Variable))
 
     # -- gradients -------------------------------------------------------------------------
     def gradient(
@@ -220,7 +137,7 @@ class GradientTape:
             seed = np.zeros(size)
             seed[index] = 1.0
             seed_value: Any = seed.reshape(out_shape) if out_shape else 1.0
-            grads = self._backward([target], [core.detached(seed_value)], flat_sources)
+            grads = self._backward([target], [detached(seed_value)], flat_sources)
             for k, source in enumerate(flat_sources):
                 connected[k] = connected[k] or source._key in grads
                 rows[k].append(_as_result(grads.get(source._key), source, True))
@@ -233,10 +150,49 @@ class GradientTape:
                 results.append(reshape(stack(rows[k]), out_shape + source.shape))
         return _pack(sources, iter(results))
 
+    def batch_jacobian(self, target: Any, source: Any, unconnected_gradients: str = "none") -> Any:
+        """d(target[i])/d(source[i]) for each i along the first axis, when target[i]
+        depends on source[i] alone (a batch of independent examples): shape
+        (batch,) + target.shape[1:] + source.shape[1:]. One backward pass per element of
+        target[0], not per element of target."""
+        _check_mode(unconnected_gradients)
+        self._check_usable()
+        for name, tensor in (("target", target), ("source", source)):
+            if not isinstance(tensor, Tensor):
+                raise TapeTypeError(
+                    f"batch_jacobian() needs a tensor {name}, not {type(tensor).__name__}"
+                )
+            if tensor.ndim < 2:
+                raise TapeValueError(
+                    f"batch_jacobian: the {name} must have rank at least 2 (a batch of "
+                    f"vectors or more), got shape {tensor.shape}"
+                )
+        if target.shape[0] != source.shape[0]:
+            raise TapeValueError(
+                f"batch_jacobian: Need first dimension of target shape {target.shape} and "
+                f"source shape {source.shape} to match"
+            )
+        batch, inner = target.shape[0], target.shape[1:]
+        count = int(np.prod(inner))
+        rows: list[Any] = []
+        connected = False
+        for index in range(count):
+            seed = np.zeros((batch, count))
+            seed[:, index] = 1.0
+            grads = self._backward([target], [detached(seed.reshape(target.shape))], [source])
+            connected = connected or source._key in grads
+            rows.append(_as_result(grads.get(source._key), source, True))
+        self._finish()
+        if not connected and unconnected_gradients == "none":
+            return None
+        if not rows:  # an empty target: nothing to stack
+            return detached(np.zeros((batch, *inner, *source.shape[1:])))
+        return reshape(stack(rows, axis=1), (batch, *inner, *source.shape[1:]))
+
     def _check_usable(self) -> None:
         if self._used and not self._persistent:
             raise TapeUsageError(_REUSED)
-        if not self._opened and not self._watched:
+        if not self._opened and not self._recorder.watched:
             raise TapeValueError(
                 "this tape recorded nothing: compute the target inside `with tape:` "
                 "(and watch() constants you want gradients for)"
@@ -245,17 +201,15 @@ class GradientTape:
     def _finish(self) -> None:
         self._used = True
         if not self._persistent:
-            # a non-persistent tape is spent: let go of every recorded array now (in place:
-            # the hot path may hold these very containers)
-            self._records.clear()
-            self._followed.clear()
+            # a non-persistent tape is spent: let go of every recorded array now
+            self._recorder.clear(watched=False)
 
     def _backward(
         self,
         targets: Sequence[Tensor],
         seeds: Sequence[Tensor],
         sources: Sequence[Tensor],
-    ) -> dict[int, Any]:
+    ) -> dict[int | None, Any]:
         """Gradients of the targets (weighted by the seeds), by the keys of followed tensors."""
         keep = {source._key for source in sources}
         # The backward pass is recorded by the other tapes that are open (gradients of
@@ -274,116 +228,15 @@ class GradientTape:
 
     def _play(
         self, targets: Sequence[Tensor], seeds: Sequence[Tensor], keep: set[int | None]
-    ) -> dict[int, Any]:
-        if not self._arrays:
-            # Python floats raise where numpy would warn, and the rules catch that
-            return self._play_values(targets, seeds, keep)
-        with np.errstate(all="ignore"):  # inf and nan are answers here, not warnings
-            return self._play_values(targets, seeds, keep)
-
-    def _play_values(
-        self, targets: Sequence[Tensor], seeds: Sequence[Tensor], keep: set[int | None]
-    ) -> dict[int, Any]:
-        taped = bool(core.ACTIVE)
-        grads: dict[int, Any] = {}
-        followed = self._followed
-        for target, seed in zip(targets, seeds, strict=True):
-            key = target._key
-            if key is None or key not in followed:
-                continue  # nothing followed led to it: every gradient is unconnected
-            value: Any = seed if taped else seed._value
-            grads[key] = grads[key] + value if key in grads else value
-        records = self._records
-        if self._recording:  # this pass adds records of its own: play the ones there were
-            records = records[:]
-        if taped:
-            for record in reversed(records):
-                if len(record) == 7:
-                    out, a, b, va, vb, ans, rules = record
-                    record = (out, (a, b), (va, vb), ans, rules)
-                out = record[0]
-                g = grads.get(out) if out in keep else grads.pop(out, None)
-                if g is not None:
-                    backward_step(g, record, followed, grads)
-            return grads
-        _plain_backward(records, followed, keep, grads)
-        return grads
-
-
-def _plain_backward(
-    records: list[Record],
-    followed: set[int],
-    keep: set[int | None],
-    grads: dict[int, Any],
-) -> None:
-    """The backward pass on plain values, when no other tape needs to record it.
-
-    This is where scalar code spends its backward time, so the loop is flat, and binary
-    operators (nearly every record of scalar code) are unrolled: no enumerate, no star call.
-    A float record's gradient is a float too (every gradient is summed to the shape of its
-    tensor), so its rules run on `math` directly, with no shape to undo.
-
-    Array gradients that meet are added in place when the sum is an array this pass made
-    itself (`owned`) and has not yet handed to a rule, which may return it unchanged (the
-    rule of +): big arrays then cost one allocation per source, not one per use.
-    """
-    raw = RAW_MATH
-    fast = FLOAT_MATH
-    real = float
-    # math's refusals, and a float function handed an array: both are retried with numpy
-    retry = (ArithmeticError, ValueError, TypeError)
-    pop = grads.pop
-    get = grads.get
-    owned: set[int] = set()
-    for record in reversed(records):
-        if len(record) == 7:  # a binary operator on floats
-            out, a, b, va, vb, ans, rules = record
-            g = get(out) if out in keep else pop(out, None)
-            if g is None:
-                continue
-            if a in followed:
-                try:
-                    part = rules[0](fast, g, ans, va, vb)
-                except retry:
-                    part = raw_rule_with_numpy(rules[0], g, ans, (va, vb))
-                previous = get(a)
-                grads[a] = part if previous is None else previous + part
-            if b in followed:
-                try:
-                    part = rules[1](fast, g, ans, va, vb)
-                except retry:
-                    part = raw_rule_with_numpy(rules[1], g, ans, (va, vb))
-                previous = get(b)
-                grads[b] = part if previous is None else previous + part
-            continue
-        out, keys, values, ans, rules = record
-        g = get(out) if out in keep else pop(out, None)
-        if g is None:
-            continue
-        if owned:
-            owned.discard(id(g))
-        for k, key in enumerate(keys):
-            if key not in followed:
-                continue
-            try:
-                part = rules[k](raw, g, ans, *values)
-            except (ArithmeticError, ValueError):
-                part = raw_rule_with_numpy(rules[k], g, ans, values)
-            if type(part) is not real or type(values[k]) is not real:
-                part = sum_to_shape(part, shape_of(values[k]), False)
-            previous = get(key)
-            if previous is None:
-                grads[key] = part
-            elif type(previous) is real or id(previous) not in owned:
-                grads[key] = total = previous + part
-                if type(total) is not real:
-                    owned.add(id(total))
-            else:
-                previous += part
+    ) -> dict[int | None, Any]:
+        # taped when some tape records this pass; then the seeds go in as tensors
+        if RECORDING.open:
+            return play(self._recorder, targets, seeds, keep, True)
+        values = [seeds[0]._value] if len(seeds) == 1 else [seed._value for seed in seeds]
+        return play(self._recorder, targets, values, keep, False)
 
 
 _TENSOR_TYPES = frozenset((Tensor, Variable))
-_KEY = attrgetter("_key")
 
 
 def _is_flat(nest: Any) -> bool:
@@ -431,11 +284,11 @@ def _check_sources(sources: Sequence[Any]) -> None:
 
 def _seeds(target: Any, targets: Sequence[Tensor], output_gradients: Any) -> list[Tensor]:
     if output_gradients is None:
-        return [core.detached(_ones(t._value)) for t in targets]
+        return [detached(_ones(t._value)) for t in targets]
     given = _flatten_like(target, output_gradients)
     seeds = []
     for tensor, seed in zip(targets, given, strict=True):
-        value = core.to_tensor(seed)
+        value = to_tensor(seed)
         if value.shape != tensor.shape:
             raise TapeValueError(
                 f"output_gradients entry of shape {value.shape} does not match "
@@ -477,5 +330,5 @@ def _check_mode(mode: str) -> None:
 def _as_result(grad: Any, source: Tensor, zero: bool) -> Any:
     """A gradient as a tensor; None (or zeros) for a source nothing reached."""
     if grad is None:
-        return core.detached(_ones(source._value) * 0.0) if zero else None
-    return grad if isinstance(grad, Tensor) else core.detached(grad)
+        return detached(_ones(source._value) * 0.0) if zero else None
+    return grad if isinstance(grad, Tensor) else detached(grad)

@@ -18,9 +18,10 @@ import numpy as np
 
 from ..errors import TapeValueError
 from .arguments import as_result, value_of
-from .core import Tensor, emit, shape_of
+from .core import Tensor, shape_of
 from .functions import getitem, reduce_sum, reshape, to_tensor, transpose
 from .functions import matmul as _matmul_operator
+from .recording import emit
 
 _NOT_INVERTIBLE = "Input is not invertible."
 

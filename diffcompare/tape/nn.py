@@ -13,14 +13,15 @@ import numpy as np
 
 from ..errors import TapeValueError
 from .arguments import one_axis
-from .core import Tensor, emit
+from .core import Tensor
 from .functions import reduce_sum, relu, sigmoid, softplus, to_tensor
+from .recording import emit
 
 __all__ = ["log_softmax", "relu", "sigmoid", "softmax", "softplus"]
 
 
-def softmax(logits: Any, axis: int = -1) -> Tensor:
-    """exp(logits) / sum(exp(logits)) along `axis`."""
+def softmax(logits: Any, axis: int | None = -1) -> Tensor:
+    """exp(logits) / sum(exp(logits)) along `axis` (None: the last, as tf.nn.softmax)."""
     x = to_tensor(logits)
     along = _axis(x, axis, "softmax")
     shifted = np.exp(_shifted(x._value, along))
@@ -35,7 +36,7 @@ def softmax(logits: Any, axis: int = -1) -> Tensor:
     )
 
 
-def log_softmax(logits: Any, axis: int = -1) -> Tensor:
+def log_softmax(logits: Any, axis: int | None = -1) -> Tensor:
     """logits - log(sum(exp(logits))) along `axis`: the log of softmax, without its
     underflow to log(0) for very unlikely classes."""
     x = to_tensor(logits)
@@ -52,10 +53,10 @@ def log_softmax(logits: Any, axis: int = -1) -> Tensor:
     )
 
 
-def _axis(x: Tensor, axis: int, operation: str) -> int:
+def _axis(x: Tensor, axis: int | None, operation: str) -> int:
     if x.ndim == 0:
         raise TapeValueError(f"{operation} needs logits of rank 1 or more, not a scalar")
-    return one_axis(axis, x.ndim, operation)
+    return one_axis(-1 if axis is None else axis, x.ndim, operation)
 
 
 def _shifted(value: Any, axis: int) -> Any:

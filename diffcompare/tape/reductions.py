@@ -25,7 +25,7 @@ from .arguments import (
     reduction_axes,
     value_of,
 )
-from .core import Tensor, Value, detached, emit
+from .core import Tensor, Value
 from .functions import (
     broadcast_to,
     concat,
@@ -39,6 +39,7 @@ from .functions import (
     to_tensor,
     transpose,
 )
+from .recording import detached, emit
 
 
 def reduce_max(input_tensor: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:

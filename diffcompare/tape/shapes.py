@@ -17,8 +17,9 @@ import numpy as np
 
 from ..errors import TapeIndexError, TapeValueError
 from .arguments import one_axis, value_of
-from .core import Tensor, emit
+from .core import Tensor
 from .functions import getitem, reduce_sum, reshape, to_tensor
+from .recording import emit
 
 
 def split(value: Any, num_or_size_splits: int | Sequence[int], axis: int = 0) -> list[Tensor]:

@@ -1,0 +1,85 @@
+"""``diffcompare compare EXPRESSION --at x=1`` (the default command): one comparison, shown
+as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import click
+
+from ..compare.settings import Settings
+from ..errors import InputError, MissingValueError
+from .main import EXIT_AGREE, EXIT_DISAGREE
+from .options import comparison_options
+
+
+class ExpressionCommand(click.Command):
+    """Lets ``-- "-x**2" --at x=1`` mean the expression "-x**2" with the options after it.
+
+    After ``--`` click takes every argument as positional; moving the options before the
+    ``--`` keeps them options while the leading-dash expression stays an argument.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if len(args) >= 2 and args[0] == "--" and "--" not in args[2:]:
+            args = [*args[2:], "--", args[1]]
+        return super().parse_args(ctx, args)
+
+
+@click.command("compare", cls=ExpressionCommand)
+@click.argument("expression")
+@click.option(
+    "--at",
+    "at",
+    multiple=True,
+    metavar="x=1,y=2",
+    help="The point: a value per variable (repeatable: --at x=1 --at y=2).",
+)
+@comparison_options(
+    "2: value, gradient, Hessian. Above 2 (one variable): all derivatives up to it."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--formulas",
+    is_flag=True,
+    help="Show the symbolic derivative formulas above the table (JSON always has them).",
+)
+def compare(
+    expression: str,
+    at: tuple[str, ...],
+    settings: Settings,
+    output_format: str,
+    formulas: bool,
+) -> int:
+    """Compare the engines on EXPRESSION at the point --at.
+
+    An EXPRESSION that starts with '-' goes after '--': diffcompare -- "-x**2" --at x=1
+    """
+    from ..compare.comparison import compare as run_comparison
+    from ..language.parse import parse_point
+    from ..report import render as report
+
+    # every --at adds its names; a name given twice is refused by parse_point
+    point = parse_point(", ".join(at), where="--at", limits=settings.limits)
+    try:
+        comparison = run_comparison(expression, point, settings)
+    except MissingValueError as error:
+        raise InputError(f"{error.message} (give it with --at {error.name}=...)") from None
+    if output_format == "json":
+        click.echo(report.to_json(comparison))
+    elif output_format == "csv":
+        click.echo(report.to_csv(comparison), nl=False)
+    else:
+        from rich.console import Console
+
+        console = Console()
+        if formulas:
+            from ..report.formulas import formula_lines
+
+            console.print(formula_lines(comparison, console.width), soft_wrap=True)
+        report.render(comparison, console)
+    return EXIT_AGREE if comparison.agree else EXIT_DISAGREE
