@@ -8,12 +8,21 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from diffcompare.batch.runner import Case, Settings, evaluate_case, read_cases, resume_output, run
+from diffcompare.batch.runner import (
+    Case,
+    Settings,
+    evaluate_case,
+    read_cases,
+    resume_output,
+    run,
+    summarize,
+)
 from diffcompare.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -271,3 +280,28 @@ def test_cli_resume_needs_a_jsonl_output(tmp_path: Path) -> None:
     path = tmp_path / "cases.txt"
     path.write_text("x @ x=1\n")
     assert cli("batch", str(path), "--resume").returncode == 2
+
+
+def test_summary_counts_where_an_estimate_fell_short() -> None:
+    finite = {
+        "estimate_ok": {
+            "value": None,
+            "gradient": [True, False],
+            "hessian": [[True, True], [True, False]],
+        }
+    }
+    summary = summarize([{"agree": True, "engines": {"finite": finite, "tape": {"errors": {}}}}])
+    # the Hessian is symmetric: its upper triangle counts once
+    assert summary.estimates == {"finite": {"bounded": 3, "short": 2}}
+    assert summary.to_dict()["estimates"] == summary.estimates
+
+
+def test_a_constant_case_is_compared_on_its_value(tmp_path: Path) -> None:
+    path = tmp_path / "constants.txt"
+    path.write_text("3\npi*e @\n")
+    results = [
+        evaluate_case(types.SimpleNamespace(case=c, settings=Settings()))
+        for c in read_cases([str(path)])
+    ]
+    assert [r["agree"] for r in results] == [True, True]
+    assert [r["variables"] for r in results] == [[], []]

@@ -96,10 +96,35 @@ def test_engine_subset_and_csv() -> None:
 
 
 def test_disagreement_exits_1() -> None:
-    # sin(1/x) turns faster than any step the finite differences try near 0: they miss f'
-    result = run("sin(1/x)", "--at", "x=0.001", "--order", "1")
+    # with h = 1e-9 the second difference of sin is rounding noise: 111 for -0.84
+    result = run("sin(x)", "--at", "x=1", "--step", "1e-9")
     assert result.exit_code == 1, result.output
-    assert "finite disagrees at f'" in result.stdout
+    assert "finite disagrees at f''" in result.stdout
+
+
+def test_the_textbook_step_still_agrees() -> None:
+    result = run("3*x**2+2*x-1", "--at", "x=1", "--step", "1e-3", "--format", "json")
+    assert result.exit_code == 0, result.output
+    finite = json.loads(result.stdout)["engines"]["finite"]
+    assert finite["gradient"] == [7.999999999999119]
+    assert finite["method"]["gradient[0]"] == "central"
+
+
+@pytest.mark.parametrize("text", ["3", "pi*e"])
+def test_a_constant_exits_0(text: str) -> None:
+    result = run(text)
+    assert result.exit_code == 0, result.output
+    assert "all engines agree" in result.stdout
+
+
+def test_method_complex_and_its_refusal() -> None:
+    result = run("exp(x)*sin(x)", "--at", "x=1", "--method", "complex", "--format", "json")
+    assert result.exit_code == 0, result.output
+    finite = json.loads(result.stdout)["engines"]["finite"]
+    assert finite["errors"]["rel"]["gradient"][0] <= 2 * 2.0**-52
+    result = run("abs(x)", "--at", "x=1", "--method", "complex", "--order", "1")
+    assert result.exit_code == 1
+    assert "complex step unavailable: abs is not analytic" in " ".join(result.stdout.split())
 
 
 def test_cancellation_is_judged_against_the_rounding_floor() -> None:

@@ -21,6 +21,7 @@ from diffcompare.compare.comparison import (
     SPURIOUS,
     UNDEFINED,
 )
+from diffcompare.compare.settings import Settings
 from diffcompare.engines.base import EngineResult
 
 
@@ -117,11 +118,22 @@ def test_order_one_has_no_hessian_and_order_three_has_derivatives() -> None:
 
 def test_finite_reports_step_method_and_error_estimates_in_the_gradients_shape() -> None:
     finite = strict_json(compare("x*y**2", "x=1,y=2", engines=["finite"]))["engines"]["finite"]
-    assert isinstance(finite["method"], str)
+    assert finite["method"] == {
+        label: "complex"
+        for label in (
+            "gradient[0]",
+            "gradient[1]",
+            "hessian[0][0]",
+            "hessian[0][1]",
+            "hessian[1][1]",
+        )
+    }
     assert set(finite["step"]) >= {"gradient[0]", "hessian[0][1]"}
     assert len(finite["error_estimate"]["gradient"]) == 2
     assert len(finite["error_estimate"]["hessian"]) == 2
     assert all(e >= 0 for row in finite["error_estimate"]["hessian"] for e in row)
+    assert finite["estimate_ok"]["gradient"] == [True, True]
+    assert isinstance(finite["evaluations"], int) and finite["evaluations"] > 5
 
 
 def test_errors_are_measured_against_fifty_digits() -> None:
@@ -169,15 +181,57 @@ def test_tolerance_has_a_scaled_floor_for_exact_zeros(monkeypatch: pytest.Monkey
     assert result.engines["far"].checks[(0, 0)].status == DISAGREE
 
 
-def test_finite_is_judged_by_its_own_error_estimate(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_finite_is_never_excused_by_its_own_error_estimate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     values = {(): 4.0, (0,): 8.0 + 1e-4, (0, 0): 6.0}
-    fake_engine(monkeypatch, "finite", values, estimates={(0,): 2e-5})
-    assert compare("3*x**2+2*x-1", "x=1", engines=["finite"]).agree
-    fake_engine(monkeypatch, "finite", values, estimates={(0,): 2e-6})
+    # a large estimate is honest (it bounds the error) but does not make the value right
+    fake_engine(monkeypatch, "finite", values, estimates={(0,): 1e3})
     result = compare("3*x**2+2*x-1", "x=1", engines=["finite"])
-    assert result.engines["finite"].checks[(0,)].status == DISAGREE
-    # fd_rtol alone can excuse it too
+    check = result.engines["finite"].checks[(0,)]
+    assert check.status == DISAGREE and check.estimate_ok is True
+    assert check.tolerance == pytest.approx(8e-8, rel=1e-3)  # 1e-8 of 8, plus the floor
+    # a small one that misses the error is reported as such
+    fake_engine(monkeypatch, "finite", values, estimates={(0,): 2e-6})
+    check = compare("3*x**2+2*x-1", "x=1", engines=["finite"]).engines["finite"].checks[(0,)]
+    assert check.status == DISAGREE and check.estimate_ok is False
+    # only a tolerance chosen before looking can accept it
     assert compare("3*x**2+2*x-1", "x=1", engines=["finite"], fd_rtol=1e-4).agree
+
+
+def test_tolerances_are_per_engine_and_per_order() -> None:
+    settings = Settings()
+    assert [settings.relative_tolerance("finite", k) for k in range(7)] == [
+        1e-9,
+        1e-8,
+        1e-6,
+        1e-4,
+        1e-3,
+        1e-3,
+        1e-3,
+    ]
+    assert {settings.relative_tolerance("tape", k) for k in range(7)} == {1e-9}
+    assert settings.replace(fd_rtol=1e-5).relative_tolerance("finite", 2) == 1e-5
+    assert settings.replace(fd_rtol=1e-5).relative_tolerance("finite", 0) == 1e-9
+
+
+@pytest.mark.parametrize("step", [1e-9, 1e-20])
+def test_a_forced_step_is_judged_like_the_automatic_one(step: float) -> None:
+    # sin at 1 with h = 1e-9: f'' is rounding noise (111 for -0.84); x**2 with 1e-20: f' = 0
+    for text in ("sin(x)", "x**2"):
+        result = compare(text, "x=1", engines=["finite"], step=step)
+        assert not result.agree
+        worst = max(c.rel_error or 0 for c in result.engines["finite"].checks.values())
+        assert worst > 1e-3
+
+
+@pytest.mark.parametrize("text", ["3", "pi*e", "2+3", "sqrt(2)*exp(1)"])
+def test_a_constant_is_compared_on_its_value_alone(text: str) -> None:
+    result = compare(text, {})
+    assert result.agree and result.entries == [()]
+    assert set(result.engines) == {"symbolic", "finite", "tape"}
+    document = strict_json(result)
+    assert document["variables"] == [] and document["agree"] is True
 
 
 def test_rtol_decides_for_symbolic_and_tape(monkeypatch: pytest.MonkeyPatch) -> None:

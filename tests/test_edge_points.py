@@ -99,15 +99,28 @@ def test_at_and_around_each_edge(expression: str, x: float, capsys: pytest.Captu
     assert printed.out == "" and printed.err == ""
 
 
-def test_sqrt_next_to_zero_says_the_stencil_crosses_the_edge() -> None:
-    comparison = _judged("sqrt(x)", {"x": 1e-12})
+@pytest.mark.parametrize(("expression", "x"), [("sqrt(x)", 1e-12), ("log(x)", 1e-10)])
+def test_next_to_an_edge_finite_answers_one_sided(expression: str, x: float) -> None:
+    comparison = _judged(expression, {"x": x})
     assert isinstance(comparison, Comparison)
-    finite = comparison.engines["finite"].checks
-    for entry in ((0,), (0, 0)):
-        assert finite[entry].value is None
-        assert "stencil crosses the edge of the domain" in (finite[entry].reason or "")
-    # the others do have the (large) derivatives and agree with the reference
-    assert comparison.engines["symbolic"].agree and comparison.engines["tape"].agree
+    finite = comparison.engines["finite"]
+    check = finite.checks[(0,)]
+    assert check.rel_error is not None and check.rel_error <= 1e-6
+    assert finite.info["method"][(0,)] == "forward"
+    document = comparison.to_dict()["engines"]["finite"]
+    assert document["method"]["gradient[0]"] == "forward"
+    assert comparison.agree
+
+
+def test_at_the_edge_a_stencil_that_crosses_says_where() -> None:
+    comparison = _judged("sqrt(x)", {"x": 0.0})
+    assert isinstance(comparison, Comparison)
+    # the exact f' is infinite: no engine may give a number, and finite says why it gave none
+    check = comparison.engines["finite"].checks[(0,)]
+    assert check.value is None and check.agrees
+    central = compare("sqrt(x)", {"x": 0.0}, engines=["finite"], method="central")
+    reason = central.engines["finite"].checks[(0,)].reason or ""
+    assert "stencil crosses the edge of the domain" in reason
 
 
 @pytest.mark.parametrize("expression", ["abs(x)", "relu(x)"])

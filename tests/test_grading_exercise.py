@@ -220,3 +220,21 @@ def test_significant_figures_in_an_exercise(tmp_path: Path) -> None:
 def test_bad_sigfigs_in_an_exercise(tmp_path: Path, bad: str) -> None:
     with pytest.raises(ExerciseError, match="sigfigs"):
         Exercise.load(write(tmp_path, FIGURES.replace("sigfigs = [4, 3]", f"sigfigs = {bad}")))
+
+
+def test_strict_domain_in_an_exercise(tmp_path: Path) -> None:
+    text = """
+title = "domains"
+function = "sqrt(x-3)*sqrt(x-5)"
+strict_domain = true
+
+[[questions]]
+id = "d"
+type = "derivative"
+right = ["(x-4)/(sqrt(x-3)*sqrt(x-5))"]
+wrong = [{ answer = "(x-4)/sqrt((x-3)*(x-5))", mistake = "domain" }]
+"""
+    assert Exercise.load(write(tmp_path, text)).selftest().ok
+    with pytest.raises(ExerciseError, match="'strict_domain' must be true or false"):
+        bad = text.replace("strict_domain = true", 'strict_domain = "yes"')
+        Exercise.load(write(tmp_path, bad))

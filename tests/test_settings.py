@@ -22,7 +22,7 @@ from diffcompare.errors import InputError, LimitError
         ("rtol", -1.0, "rtol must be a finite number >= 0"),
         ("atol", math.nan, "atol must be a finite number >= 0"),
         ("fd_rtol", math.inf, "fd_rtol must be a finite number >= 0"),
-        ("fd_safety", "10", "fd_safety must be a finite number >= 0"),
+        ("method", "sideways", "method must be one of auto, central"),
         ("rtol", True, "rtol must be a finite number >= 0"),
         ("step", 0.0, "step must be a positive finite number"),
         ("step", -1e-3, "step must be a positive finite number"),

@@ -12,16 +12,17 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import click
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ..batch.inputs import read_cases
+from ..batch.inputs import Case, read_cases
 from ..batch.runner import (
     DEFAULT_TIMEOUT,
     Summary,
@@ -121,9 +122,9 @@ def batch(
     settings = settings.replace(simplify=simplify)
     new: list[dict[str, Any]] = []
     with _destination(output, append=resume) as stream:
-        writer = _writer(output_format, stream)
+        writer = _writer(output_format, stream, pending)
         results = run(pending, jobs=jobs, timeout=timeout, settings=settings)
-        with contextlib.closing(results), _progress(len(pending)) as advance:
+        with contextlib.closing(results), _progress(len(pending), _bar_console(writer)) as advance:
             for result in results:
                 writer.write(result)
                 new.append(result)
@@ -157,9 +158,13 @@ def _destination(output: str | None, *, append: bool) -> Iterator[IO[str] | None
 
 
 @contextlib.contextmanager
-def _progress(total: int) -> Iterator[Any]:
-    """A progress bar on stderr, only when stderr is a terminal (never in logs or pipes)."""
-    if not sys.stderr.isatty() or total == 0:
+def _progress(total: int, console: Console) -> Iterator[Any]:
+    """A progress bar on `console`, only when it is a terminal (never in logs or pipes).
+
+    Rows printed on the same console while the bar shows go above it: the table's lines
+    and the bar share one console when both are on the terminal, so they never overwrite
+    each other."""
+    if not console.is_terminal or total == 0:
         yield lambda: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -169,8 +174,9 @@ def _progress(total: int) -> Iterator[Any]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
+        redirect_stderr=False,
     )
     with progress:
         task = progress.add_task("cases", total=total)
@@ -179,6 +185,13 @@ def _progress(total: int) -> Iterator[Any]:
 
 def _console(stream: IO[str] | None) -> Console:
     return Console(file=stream, highlight=False, soft_wrap=False)
+
+
+def _bar_console(writer: _Writer) -> Console:
+    # the table on the terminal: the bar on the table's own console, below its rows
+    if isinstance(writer, _TableLines) and writer.console.is_terminal:
+        return writer.console
+    return Console(stderr=True)
 
 
 # -- writers ------------------------------------------------------------------------------
@@ -199,13 +212,15 @@ class _Writer:
         self.stream.flush()
 
 
-def _writer(output_format: str, stream: IO[str] | None) -> _Writer:
+def _writer(output_format: str, stream: IO[str] | None, cases: Sequence[Case]) -> _Writer:
     kinds: dict[str, type[_Writer]] = {
         "jsonl": _JsonLines,
         "json": _JsonArray,
         "csv": _CsvRows,
         "table": _TableLines,
     }
+    if output_format == "table":
+        return _TableLines(stream, cases)
     return kinds[output_format](stream)
 
 
@@ -247,72 +262,113 @@ class _CsvRows(_Writer):
 
 
 class _TableLines(_Writer):
-    """A line per case as it arrives: where, verdict, each engine's worst error, the case."""
+    """A row per case as it arrives, under its file's name: the line, the verdict, each
+    engine's worst error, the case (its id, expression and point, wrapped rather than cut),
+    and beneath it the case's error or notes in full. Laid out for the console's width (80
+    columns when piped)."""
 
-    def __init__(self, stream: IO[str] | None) -> None:
+    def __init__(self, stream: IO[str] | None, cases: Sequence[Case]) -> None:
         super().__init__(stream)
         self.console = _console(stream)
         self.engines: list[str] | None = None
+        self.file: str | None = None
+        self.line_width = max([len("line"), *(len(str(case.line)) for case in cases)])
+
+    def grid(self) -> Table:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, justify="right", min_width=self.line_width)
+        grid.add_column(no_wrap=True, min_width=8)
+        for _ in self.engines or []:
+            grid.add_column(no_wrap=True, justify="right", min_width=9)
+        grid.add_column(overflow="fold", ratio=1)
+        return grid
 
     def write(self, result: dict[str, Any]) -> None:
         engines = list(result.get("engines") or {})
         if self.engines is None and engines:
             self.engines = engines
-            header = f"{'source':<18} {'verdict':<9}" + "".join(f"{e:>10}" for e in engines)
-            self.console.print(Text(header + "  case", style="bold"), overflow="ellipsis")
-        line = Text(f"{_where(result):<18} ")
+            header = self.grid()
+            header.add_row(*(Text(c, style="bold") for c in ["line", "verdict", *engines, "case"]))
+            self.console.print(header)
+        source = result.get("source") or {}
+        if source.get("file") != self.file:  # a file's rows under its name, never cut
+            self.file = str(source.get("file", ""))
+            self.console.print(Text(self.file, style="bold"), overflow="fold")
+        row: list[Text] = [Text(str(source.get("line", "")))]
         error = result.get("error")
         if error:
-            line.append(f"{'error':<9}", style="bold red")
+            row.append(Text("error", style="bold red"))
         elif result.get("agree"):
-            line.append(f"{'agree':<9}", style="green")
+            row.append(Text("agree", style="green"))
         else:
-            line.append(f"{'DISAGREE':<9}", style="bold red")
+            row.append(Text("DISAGREE", style="bold red"))
         for name in self.engines or []:
             engine = (result.get("engines") or {}).get(name)
-            cell = "" if engine is None else _worst_text(result, engine)
+            cell = "" if engine is None else _worst_text(result, engine, name)
             style = "bold red" if engine is not None and not engine.get("agree") else "dim"
-            line.append(f"{cell:>10}", style=style)
-        line.append("  " + _label(result))
-        self.console.print(line, no_wrap=True, overflow="ellipsis")
+            row.append(Text(cell, style=style))
+        row.append(Text(_label(result)))
+        grid = self.grid()
+        grid.add_row(*row)
+        self.console.print(grid)
+        below = []
         if error:
             message = f"{error['kind']} error: " + " ".join(str(error["message"]).split())
-            self.console.print(Text("    " + message, style="dim"), no_wrap=True,
-                               overflow="ellipsis")  # fmt: skip
+            below.append(Text(message, style="dim"))
+        below.extend(Text(note, style="yellow") for note in result.get("notes") or [])
+        for line in below:
+            self.console.print(Padding(line, (0, 0, 0, 4)))
         self.stream.flush()
 
-
-def _where(result: Mapping[str, Any]) -> str:
-    source = result.get("source") or {}
-    where = f"{Path(str(source.get('file', ''))).name}:{source.get('line', '')}"
-    return where if len(where) <= 18 else "…" + where[-17:]
+    def close(self) -> None:
+        if self.engines is not None:
+            self.console.print(Text(LEGEND, style="dim"))
+        super().close()
 
 
 def _label(result: Mapping[str, Any]) -> str:
-    if result.get("id"):
-        return str(result["id"])
+    """The case: its id (if it has one), its expression and its point."""
     point = result.get("point")
     if isinstance(point, dict):
         point = ", ".join(f"{name}={value:.15g}" for name, value in point.items())
     else:
         point = point_text(result).replace(";", ", ")
-    return f"{result.get('expression', '')} @ {point}" if point else str(result.get("expression"))
+    expression = str(result.get("expression", ""))
+    case = f"{expression} @ {point}" if point else expression
+    return f"{result['id']}: {case}" if result.get("id") else case
 
 
-def _worst_text(result: Mapping[str, Any], engine: Mapping[str, Any]) -> str:
+FLOOR_MARK = "~"
+LEGEND = (
+    f"{FLOOR_MARK} within tolerance only by its absolute part: the exact value is near 0, or"
+    " float64 itself cannot do better here (the notes say where); ✗ beyond tolerance"
+)
+
+
+def _worst_text(result: Mapping[str, Any], engine: Mapping[str, Any], name: str) -> str:
     """The largest relative error over the case's entries (absolute where the exact value is
-    0), with ✗ when the engine disagrees."""
+    0), with ✗ when the engine disagrees, and `FLOOR_MARK` when it agrees although that
+    error is beyond its relative tolerance (the single command's notes say why)."""
     errors = engine.get("errors") or {}
     n, order = len(result.get("variables") or []), int(result.get("order") or 0)
     worst: float | None = None
+    relative: float = 0.0
     for entry in entries(n, order):
         error = unshaped(errors.get("rel") or {}, entry, n, order)
-        if error is None:
+        if isinstance(error, int | float):
+            relative = max(relative, error)
+        else:
             error = unshaped(errors.get("abs") or {}, entry, n, order)
         if isinstance(error, int | float):
             worst = error if worst is None else max(worst, error)
     text = "—" if worst is None else ("0" if worst == 0 else f"{worst:.1e}")
-    return text if engine.get("agree") else text + " ✗"
+    if not engine.get("agree"):
+        return text + " ✗"
+    tolerances = result.get("tolerances") or {}
+    rtol = tolerances.get("fd_rtol" if name == "finite" else "rtol")
+    if isinstance(rtol, int | float) and relative > rtol:
+        return text + " " + FLOOR_MARK
+    return text
 
 
 # -- the summary --------------------------------------------------------------------------
@@ -340,18 +396,23 @@ def _print_summary(summary: Summary, console: Console) -> None:
                 cells += [_number(spread.get("median")), _number(spread.get("worst"))]
             grid.add_row(*cells)
         console.print(grid)
+    for name, counts in summary.estimates.items():
+        judged = counts["bounded"] + counts["short"]
+        console.print(
+            Text(
+                f"{name}'s own error estimate bounded its true error in {counts['bounded']} of "
+                f"{judged} entries ({counts['bounded'] / judged:.1%})",
+                style="bold" if not counts["short"] else "yellow",
+            )
+        )
     if summary.slowest:
         console.print(Text("slowest:", style="bold"))
         for item in summary.slowest:
             source = item.get("source") or {}
             what = item.get("id") or item.get("expression") or ""
-            console.print(
-                Text(
-                    f"  {item['seconds']:8.3f} s  {source.get('file')}:{source.get('line')}  {what}"
-                ),
-                no_wrap=True,
-                overflow="ellipsis",
-            )
+            where = f"{Path(str(source.get('file'))).name}:{source.get('line')}"
+            line = Text(f"{item['seconds']:8.3f} s  {where}  {what}")
+            console.print(Padding(line, (0, 0, 0, 2)), overflow="fold")
 
 
 def _number(value: Any) -> str:

@@ -15,16 +15,16 @@ from typing import Any, TypeVar
 import click
 
 from ..compare.settings import DEFAULT_SETTINGS as DEFAULTS
-from ..compare.settings import ENGINE_MODULES, Settings
+from ..compare.settings import ENGINE_MODULES, FINITE_METHODS, FINITE_RTOLS, Settings
 from ..language.limits import DEFAULT_LIMITS, Limits
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
-_OPTION_NAMES = ("order", "engines", "step", "rtol", "atol", "fd_rtol", "limits")
+_OPTION_NAMES = ("order", "engines", "step", "method", "rtol", "atol", "fd_rtol", "limits")
 
 
 def comparison_options(order_help: str) -> Callable[[Command], Command]:
-    """--order, --engine, --step, --rtol, --atol, --fd-rtol and --limit, with the same
+    """--order, --engine, --step, --method, --rtol, --atol, --fd-rtol and --limit, with the same
     meaning everywhere (only the help of --order says what it does in that command),
     handed to the command as ``settings``."""
     options = [
@@ -39,6 +39,14 @@ def comparison_options(order_help: str) -> Callable[[Command], Command]:
             help="Run only this engine (repeatable). Default: all.",
         ),
         click.option("--step", type=float, default=None, help="Force the finite-difference step."),
+        click.option(
+            "--method",
+            type=click.Choice(list(FINITE_METHODS)),
+            default=DEFAULTS.method,
+            show_default=True,
+            help="Finite-difference stencil; auto decides per entry (one-sided next to a "
+            "domain edge, the complex step for analytic functions, else central).",
+        ),
         click.option(
             "--rtol",
             type=float,
@@ -56,10 +64,11 @@ def comparison_options(order_help: str) -> Callable[[Command], Command]:
         click.option(
             "--fd-rtol",
             type=float,
-            default=DEFAULTS.fd_rtol,
-            show_default=True,
-            help="Relative tolerance for finite differences (10x its own error estimate "
-            "also agrees).",
+            default=None,
+            help="Relative tolerance for finite differences' derivatives, every order "
+            "(default per order: "
+            + ", ".join(f"{r:g}" for r in FINITE_RTOLS[1:])
+            + " for orders 1, 2, 3, 4+).",
         ),
         click.option(
             "--limit",

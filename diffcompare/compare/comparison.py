@@ -3,13 +3,15 @@
 Every number an engine returns is judged against the 50-digit reference, never against the
 other engines, so a disagreement names the engine at fault. The rules, per entry:
 
-* symbolic and tape agree when ``|error| <= rtol * |exact| + atol_scaled``;
-* finite agrees when ``|error| <= max(fd_safety * its own error estimate, fd_rtol * |exact|,
-  atol_scaled)``: differences carry truncation and rounding error and say how much;
-* finite's value (no differencing there) is judged like symbolic and tape;
-* ``atol_scaled`` is ``atol * (largest |exact| among entries of the same order, or 1 if all
-  are 0)``, the floor that lets an exactly-zero entry (a Hessian's 0) absorb rounding of its
-  neighbours' size while a tiny value is still judged relatively;
+* every engine agrees when ``|error| <= rtol(engine, order) * |exact| + floor``, a tolerance
+  fixed before its value is looked at (`Settings.relative_tolerance`): rtol for symbolic and
+  tape and for every value, and for finite differences' derivatives a tolerance per order
+  (`FINITE_RTOLS`), or fd_rtol when given;
+* ``floor`` is the larger of ``atol * (largest |exact| among entries of the same order, or 1
+  if all are 0)``, which lets an exactly-zero entry (a Hessian's 0) absorb rounding of its
+  neighbours' size, and the entry's float64 rounding floor (`engines.rounding`);
+* an engine's own error estimate (finite differences') is shown beside its true error, with
+  whether it bounded it (``estimate_ok``): evidence, never a reason to accept a value;
 * where the derivative does not exist (undefined or infinite), an engine that returns no
   number agrees and one that returns a number does not;
 * where the exact value lies beyond float64, an engine that returns no number agrees;
@@ -43,17 +45,15 @@ from .names import entry_label
 from .schema import Status, finite_or_none, jsonable, shaped
 from .settings import (
     DEFAULT_ATOL,
-    DEFAULT_FD_RTOL,
-    DEFAULT_FD_SAFETY,
     DEFAULT_RTOL,
     ENGINE_MODULES,
+    FINITE_RTOLS,
     Settings,
 )
 
 __all__ = [
     "DEFAULT_ATOL",
-    "DEFAULT_FD_RTOL",
-    "DEFAULT_FD_SAFETY",
+    "FINITE_RTOLS",
     "DEFAULT_RTOL",
     "ENGINE_MODULES",
     "Comparison",
@@ -104,6 +104,11 @@ class Check:
     """The largest absolute error that agrees."""
     error_estimate: float | None = None
     reason: str | None = None
+    estimate_ok: bool | None = None
+    """Whether the engine's own error estimate bounded its true error (None: no estimate
+    or no error to bound)."""
+    rel_estimate: float | None = None
+    """The error estimate relative to the exact value (None where that is 0)."""
 
     @property
     def agrees(self) -> bool:
@@ -198,6 +203,8 @@ class Comparison:
                 doc["error_estimate"] = shaped(
                     {e: c.error_estimate for e, c in checks.items()}, n, order
                 )
+                doc["estimate_ok"] = shaped({e: c.estimate_ok for e, c in checks.items()}, n, order)
+            doc["evaluations"] = outcome.info.get("evaluations")
             doc["seconds"] = finite_or_none(outcome.seconds)
             engines[name] = doc
         return {
@@ -221,9 +228,12 @@ class Comparison:
             "tolerances": {
                 "rtol": self.settings.rtol,
                 "atol": self.settings.atol,
-                "fd_rtol": self.settings.fd_rtol,
-                "fd_safety": self.settings.fd_safety,
+                "finite_rtol": {
+                    label: self.settings.relative_tolerance("finite", k)
+                    for k, label in enumerate(_ORDER_LABELS)
+                },
             },
+            "method": self.settings.method,
             "agree": self.agree,
         }
 
@@ -243,6 +253,10 @@ class Comparison:
         return layout
 
 
+_ORDER_LABELS = ("value", "order 1", "order 2", "order 3", "order 4+")
+assert len(_ORDER_LABELS) == len(FINITE_RTOLS)
+
+
 def compare(
     expression: str | Expr,
     at: Mapping[str, float] | str,
@@ -253,8 +267,8 @@ def compare(
     rtol: float | None = None,
     atol: float | None = None,
     fd_rtol: float | None = None,
-    fd_safety: float | None = None,
     step: float | None = None,
+    method: str | None = None,
     limits: Limits | None = None,
     simplify: bool | None = None,
 ) -> Comparison:
@@ -275,8 +289,8 @@ def compare(
         "rtol": rtol,
         "atol": atol,
         "fd_rtol": fd_rtol,
-        "fd_safety": fd_safety,
         "step": step,
+        "method": method,
         "limits": limits,
         "simplify": simplify,
     }
@@ -318,9 +332,7 @@ def _compare(
     with time_budget(limits.symbolic_seconds, "the symbolic work", _BUDGET_HINT):
         reference = _run_reference(expr, names, coordinates, entries, limits, simplify)
         results = {
-            name: _run_engine(
-                name, run, expr, names, coordinates, entries, settings.step, limits, simplify
-            )
+            name: _run_engine(name, run, expr, names, coordinates, entries, settings, simplify)
             for name, run in runners.items()
         }
         formulas, formula_notes = _formulas(expr, names, entries, limits, simplify)
@@ -511,11 +523,13 @@ def _run_engine(
     names: tuple[str, ...],
     coordinates: list[float],
     entries: list[Entry],
-    step: float | None,
-    limits: Limits,
+    settings: Settings,
     simplify: bool,
 ) -> EngineResult:
-    options: dict[str, Any] = {"step": step} if name == "finite" else {}
+    options: dict[str, Any] = (
+        {"step": settings.step, "method": settings.method} if name == "finite" else {}
+    )
+    limits = settings.limits
     try:
         return run(expr, names, coordinates, entries, limits=limits, simplify=simplify, **options)
     except DiffCompareError:
@@ -597,16 +611,14 @@ def _check(
         return Check(None, MISSING, None, None, None, estimate, reason)
 
     abs_error, rel_error = _errors(value, exact_text)
-    if name == "finite" and entry:
-        tolerance = max(
-            settings.fd_safety * (estimate or 0.0),
-            settings.fd_rtol * abs(exact_float),
-            atol_scaled,
-        )
-    else:  # including finite's value: a plain float64 evaluation like the others'
-        tolerance = settings.rtol * abs(exact_float) + atol_scaled
+    # fixed before the value is looked at; the engine's estimate is only checked, below
+    tolerance = settings.relative_tolerance(name, len(entry)) * abs(exact_float) + atol_scaled
     status = AGREE if abs_error is not None and abs_error <= tolerance else DISAGREE
-    return Check(value, status, abs_error, rel_error, tolerance, estimate, reason)
+    bounded = None if estimate is None or abs_error is None else bool(abs_error <= estimate)
+    relative = estimate / abs(exact_float) if estimate is not None and exact_float else None
+    return Check(
+        value, status, abs_error, rel_error, tolerance, estimate, reason, bounded, relative
+    )
 
 
 def _errors(value: float | None, exact_text: str) -> tuple[float | None, float | None]:

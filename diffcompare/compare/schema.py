@@ -14,7 +14,7 @@ import io
 import math
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -89,6 +89,8 @@ def shaped(by_entry: Mapping[Entry, Any], n: int, order: int) -> dict[str, Any]:
 
     def get(entry: Entry) -> Any:
         item = by_entry.get(entry)
+        if isinstance(item, bool):  # a flag (estimate_ok), not the number 0 or 1
+            return item
         return finite_or_none(item) if isinstance(item, float | int) else item
 
     layout: dict[str, Any] = {"value": get(())}
@@ -249,6 +251,9 @@ class Summary:
     """Per engine, per part (gradient, hessian): median and worst relative error."""
     slowest: list[dict[str, Any]]
     """The slowest cases: id, expression, source and seconds."""
+    estimates: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per engine that estimates its own error: entries whose estimate bounded the true
+    error ("bounded") and entries where it fell short ("short")."""
 
     @property
     def all_agree(self) -> bool:
@@ -262,6 +267,7 @@ class Summary:
             "errors": dict(self.errors),
             "engines": self.engines,
             "slowest": self.slowest,
+            "estimates": self.estimates,
         }
 
 
@@ -271,6 +277,7 @@ def summarize(results: Iterable[Mapping[str, Any]], slowest: int = 5) -> Summary
     errors: dict[str, int] = {}
     relative: dict[str, dict[str, list[float]]] = {}
     timed: list[dict[str, Any]] = []
+    estimates: dict[str, dict[str, int]] = {}
     for result in results:
         cases += 1
         error = result.get("error")
@@ -286,6 +293,11 @@ def summarize(results: Iterable[Mapping[str, Any]], slowest: int = 5) -> Summary
             rel = (engine.get("errors") or {}).get("rel") or {}
             parts["gradient"].extend(_numbers(rel.get("gradient")))
             parts["hessian"].extend(_numbers(_upper(rel.get("hessian"))))
+            judged = _flags(engine.get("estimate_ok"))
+            if judged:
+                counts = estimates.setdefault(name, {"bounded": 0, "short": 0})
+                counts["bounded"] += sum(judged)
+                counts["short"] += len(judged) - sum(judged)
         timed.append(
             {
                 "id": result.get("id"),
@@ -299,7 +311,17 @@ def summarize(results: Iterable[Mapping[str, Any]], slowest: int = 5) -> Summary
         for name, parts in relative.items()
     }
     timed.sort(key=lambda item: item["seconds"], reverse=True)
-    return Summary(cases, agreed, disagreed, errors, engines, timed[:slowest])
+    return Summary(cases, agreed, disagreed, errors, engines, timed[:slowest], estimates)
+
+
+def _flags(layout: Any) -> list[bool]:
+    """The estimate_ok flags of one engine's derivative entries (each Hessian entry once,
+    and for one variable the derivatives above the second)."""
+    if not isinstance(layout, dict):
+        return []
+    items = list(layout.get("gradient") or []) + _upper(layout.get("hessian"))
+    items += list(layout.get("derivatives") or [])[2:]
+    return [x for x in items if isinstance(x, bool)]
 
 
 def _upper(matrix: Any) -> list[Any]:

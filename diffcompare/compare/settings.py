@@ -5,7 +5,8 @@ passes it down; nothing below re-checks what it holds. A bad value is an InputEr
 LimitError for an order above the limit) that names the setting.
 
 A new setting is one line: a field whose default says what it is checked by, e.g.
-``method: str = setting("auto", one_of("auto", "central"))``.
+``method: str = setting("auto", finite_method)``, with `finite_method` a function that
+returns the value or raises an InputError naming the setting.
 """
 
 from __future__ import annotations
@@ -28,8 +29,15 @@ ENGINE_MODULES: dict[str, str] = {
 
 DEFAULT_RTOL = 1e-9
 DEFAULT_ATOL = 1e-12
-DEFAULT_FD_RTOL = 1e-6
-DEFAULT_FD_SAFETY = 10.0
+
+FINITE_RTOLS = (1e-9, 1e-8, 1e-6, 1e-4, 1e-3)
+"""Relative tolerance of finite differences by derivative order (the value, then orders 1, 2,
+3, and 4 and above): what a careful float64 difference method reaches for that order, with
+room to spare. The best single central difference of order k loses about eps^(2/(k+2)) of
+the derivative (4e-11, 1.5e-8, 6e-7, 7e-6 for k = 1..4) to truncation and rounding, and
+extrapolation or the complex step do better; a value is a plain evaluation."""
+
+FINITE_METHODS = ("auto", "central", "forward", "backward", "complex")
 
 Check = Callable[[str, Any], Any]
 """Takes the setting's name and the value given; returns the value to keep (normalised) or
@@ -62,6 +70,17 @@ def positive_or_none(name: str, value: Any) -> float | None:
     ):
         raise InputError(f"{name} must be a positive finite number, not {value!r}")
     return float(value)
+
+
+def non_negative_or_none(name: str, value: Any) -> float | None:
+    """None (the defaults) or a finite number >= 0 (a tolerance)."""
+    return None if value is None else non_negative(name, value)
+
+
+def finite_method(name: str, value: Any) -> str:
+    if value not in FINITE_METHODS:
+        raise InputError(f"{name} must be one of {', '.join(FINITE_METHODS)}, not {value!r}")
+    return str(value)
 
 
 def whole_number(name: str, value: Any) -> int:
@@ -111,12 +130,14 @@ class Settings:
     """Relative tolerance of symbolic and tape (and of every engine's value)."""
     atol: float = setting(DEFAULT_ATOL, non_negative)
     """Absolute floor, times the largest exact entry of the same order."""
-    fd_rtol: float = setting(DEFAULT_FD_RTOL, non_negative)
-    """Relative tolerance of finite differences."""
-    fd_safety: float = setting(DEFAULT_FD_SAFETY, non_negative)
-    """Finite differences also agree within this multiple of their own error estimate."""
+    fd_rtol: float | None = setting(None, non_negative_or_none)
+    """Relative tolerance of finite differences' derivatives, every order (None: per order,
+    `FINITE_RTOLS`). Their own error estimate is reported beside, never added."""
     step: float | None = setting(None, positive_or_none)
     """Force the finite-difference step (None: the engine chooses per entry)."""
+    method: str = setting("auto", finite_method)
+    """The finite-difference stencil: central, forward, backward, complex, or auto (the
+    engine decides per entry)."""
     limits: Limits = setting(DEFAULT_LIMITS, limits_object)
     simplify: bool | None = setting(None, flag_or_none)
     """Simplify the symbolic formulas. None lets the front door decide: a single
@@ -136,6 +157,17 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         """A copy with `changes`, checked like any new Settings."""
         return dataclasses.replace(self, **changes)
+
+    def relative_tolerance(self, engine: str, order: int) -> float:
+        """The relative tolerance that `engine`'s entries of derivative `order` are judged
+        by, fixed before any value is seen."""
+        if engine != "finite":
+            return self.rtol
+        if order == 0:
+            return self.rtol
+        if self.fd_rtol is not None:
+            return self.fd_rtol
+        return FINITE_RTOLS[min(order, len(FINITE_RTOLS) - 1)]
 
     def simplifies(self, default: bool) -> bool:
         return default if self.simplify is None else self.simplify

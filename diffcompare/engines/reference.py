@@ -150,10 +150,16 @@ def exact_many(
     the guard digits), the point falls back to `exact_value`, which raises its precision
     until the digits are right.
     """
-    run = sympy.lambdify(list(symbols), formula, modules="mpmath")
+    try:
+        run = sympy.lambdify(list(symbols), formula, modules="mpmath")
+    except (ValueError, SyntaxError, RecursionError):
+        run = None  # not printable as code (a constant of 20,000 digits): evalf at each point
     tolerance = mpmath.mpf(10) ** (-digits - 1)
     found: list[mpmath.mpf | None] = []
     for point in points:
+        if run is None:
+            found.append(_evalf_at(formula, symbols, point, digits))
+            continue
         first = _at_precision(run, point, digits + GUARD_DIGITS)
         second = _at_precision(run, point, 2 * digits + GUARD_DIGITS)
         if first is None and second is None:
@@ -164,12 +170,18 @@ def exact_many(
                 if abs(first - second) <= tolerance * abs(second):
                     found.append(+second)
                     continue
-        pairs = list(zip(symbols, point, strict=True))
-        subs = {s: sympy.Float(v, digits + GUARD_DIGITS) for s, v in pairs}
-        floats = {s: float(v) for s, v in pairs}
-        value, _ = exact_value(formula, subs, floats, digits)
-        found.append(value)
+        found.append(_evalf_at(formula, symbols, point, digits))
     return found
+
+
+def _evalf_at(
+    formula: sympy.Expr, symbols: Sequence[sympy.Symbol], point: Sequence[float], digits: int
+) -> mpmath.mpf | None:
+    pairs = list(zip(symbols, point, strict=True))
+    subs = {s: sympy.Float(v, digits + GUARD_DIGITS) for s, v in pairs}
+    floats = {s: float(v) for s, v in pairs}
+    value, _ = exact_value(formula, subs, floats, digits)
+    return value
 
 
 def _at_precision(run: Any, point: Sequence[float], digits: int) -> mpmath.mpf | None:

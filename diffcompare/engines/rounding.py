@@ -137,7 +137,7 @@ def rounding_scale_many(
                     continue
                 stack.append((node, True))
                 stack.extend((a, False) for a in node.args if a not in done)
-        except _Unknown:
+        except Exception:  # an estimate only, as above: what it cannot follow means none
             return np.zeros(size)
         _, bound = done[formula]
     return np.where(np.isfinite(bound), bound, 0.0)

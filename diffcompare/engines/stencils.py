@@ -76,8 +76,9 @@ class Stencil:
 
     def steps(self, h: float, point: Sequence[float]) -> list[float]:
         """Per-axis steps for the caller's step h: h on every axis, except the complex-step
-        axis of a mixed complex stencil, which takes the tiny `COMPLEX_STEP`."""
-        if self.is_complex and (len(self.axes) == 2 or self.orders == (1,)):
+        axis of a mixed complex stencil, which takes the tiny `COMPLEX_STEP` (a first
+        derivative's complex step is h itself: give it a tiny one)."""
+        if self.is_complex and len(self.axes) == 2:
             tiny = COMPLEX_STEP * max(1.0, abs(float(point[self.axes[0]])))
             return [tiny] + [h] * (len(self.axes) - 1)
         return [h] * len(self.axes)

@@ -72,6 +72,7 @@ def check_derivative(
     mistakes: Sequence[Mistake] = (),
     parameters: Sequence[str] = (),
     implicit: bool = False,
+    strict_domain: bool = False,
     symbolic_seconds: float = SYMBOLIC_SECONDS,
     seconds: float = SECONDS,
     memory_mb: float | None = MEMORY_MB,
@@ -93,6 +94,11 @@ def check_derivative(
     that of x**2 has the mistake ``constant``). `parameters` names letters the answer may use
     as parameters of the question (never constants of integration), besides the function's.
     An answer with no value at any point (``1/0``, ``log(0)``) is ``invalid``.
+
+    Domains: an answer is compared where the function and its derivative are defined. By
+    default an answer defined on more than that is right there (``sqrt((x-3)*(x-5))`` for
+    ``sqrt(x-3)*sqrt(x-5)``); with `strict_domain=True` it is ``incorrect`` with the mistake
+    ``domain``, and ``details["defined_at"]`` names a point where only the answer has a value.
 
     `implicit=True` reads the answer in student notation (`language.student`: ``2x``,
     ``sin x``, ``|x|``, ``x²``...); the feedback says how ambiguous forms were read
@@ -116,6 +122,7 @@ def check_derivative(
     job = Job(
         answer=without_names(tree, constants) if constants else tree,
         constants=constants,
+        strict_domain=strict_domain,
         question=question,
         rtol=rtol,
         seed=seed,

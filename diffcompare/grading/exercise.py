@@ -83,6 +83,7 @@ class Question:
     prompt: str = ""
     parameters: tuple[str, ...] = ()
     implicit: bool = False  # answers in student notation (2x, sin x): language.student
+    strict_domain: bool = False  # an answer defined where the derivative is not is wrong
     wrt: tuple[str, ...] = ()
     order: int = 1
     kind: str = "value"
@@ -381,6 +382,7 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             mistakes=[Mistake(m.name, m.answer, m.message, m.score) for m in question.mistakes],
             parameters=question.parameters,
             implicit=question.implicit,
+            strict_domain=question.strict_domain,
             limits=limits,
             **tolerance,
         )
@@ -394,6 +396,7 @@ def _check(question: Question, answer: Any, limits: Limits) -> Feedback:
             variables=list(question.variables),
             parameters=question.parameters,
             implicit=question.implicit,
+            strict_domain=question.strict_domain,
             domain=domain,
             seed=question.seed,
             limits=limits,
@@ -507,11 +510,12 @@ def _flat(answer: Any) -> list[str]:
 
 _ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 _TOP_KEYS = {
-    "title", "description", "function", "variables", "parameters", "implicit", "domain",
-    "points", "rtol", "atol", "seed", "questions",
+    "title", "description", "function", "variables", "parameters", "implicit",
+    "strict_domain", "domain", "points", "rtol", "atol", "seed", "questions",
 }  # fmt: skip
 _QUESTION_KEYS = {
-    "id", "type", "prompt", "function", "variables", "parameters", "implicit", "domain",
+    "id", "type", "prompt", "function", "variables", "parameters", "implicit",
+    "strict_domain", "domain",
     "points", "rtol", "atol", "seed", "wrt", "order", "kind", "at", "sigfigs", "more_figures",
     "takes", "name", "call_seconds", "right", "wrong", "mistakes",
 }  # fmt: skip
@@ -549,6 +553,7 @@ class _Reader:
                 "variables",
                 "parameters",
                 "implicit",
+                "strict_domain",
                 "domain",
                 "points",
                 "rtol",
@@ -664,7 +669,8 @@ class _Reader:
             variables=variables,
             prompt=self.text(data, "prompt", where, default=""),
             parameters=parameters,
-            implicit=self.implicit(data, where, qtype),
+            implicit=self.flag(data, "implicit", where, qtype),
+            strict_domain=self.flag(data, "strict_domain", where, qtype),
             wrt=wrt,
             order=self.whole(data, "order", where, 1, 0 if qtype == "value" else 1, 6),
             kind=kind,
@@ -691,10 +697,11 @@ class _Reader:
             **{**question.__dict__, "right": tuple(right), "wrong": wrong, "mistakes": mistakes}
         )
 
-    def implicit(self, data: Mapping[str, Any], where: str, qtype: str) -> bool:
-        value = data.get("implicit", False)
+    def flag(self, data: Mapping[str, Any], key: str, where: str, qtype: str) -> bool:
+        """A switch of the expression-answer checks (implicit, strict_domain)."""
+        value = data.get(key, False)
         if not isinstance(value, bool):
-            raise self.fail(where, "'implicit' must be true or false")
+            raise self.fail(where, f"'{key}' must be true or false")
         # a default for the whole file: it applies to the questions with expression answers
         return value and qtype in ("derivative", "gradient", "hessian")
 

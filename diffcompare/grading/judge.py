@@ -34,6 +34,8 @@ ATOL_FACTOR = 1e-20
 evaluation leaves errors near 1e-30 of the intermediate values."""
 MAX_ATTEMPTS_PER_POINT = 20
 TEXT_LENGTH = 200
+DOMAIN_SEARCH_POINTS = 40
+"""Points per box tried, with strict_domain, for one where only the answer is defined."""
 WIDER = (30.0, 300.0)
 """Half-widths the intervals the teacher did not give are widened to, in turn, when too few
 points of (-3, 3) have the function and its derivative defined (log(x - 3) has none)."""
@@ -153,6 +155,14 @@ class Judge:
             details["decided_by"] = "numeric" if numeric.verdict == "equal" else "symbolic"
             if symbolic.verdict == "timeout":
                 details["note"] = "the symbolic check ran out of time; the numeric one decided"
+            wider = self.defined_beyond() if self.job.strict_domain else None
+            if wider is not None:
+                details["defined_at"] = wider
+                message = (
+                    f"Your answer is defined at {self.where(wider)}, where the derivative is"
+                    " not: it is right only on part of its domain."
+                )
+                return Feedback("incorrect", 0.0, message, "domain", details)
             return Feedback("correct", 1.0, "Correct.", details=details)
         if numeric.verdict == "undetermined":
             details["decided_by"] = None
@@ -246,6 +256,21 @@ class Judge:
             return _Verdict("equal", info)
         info["differs_at"] = worst.coordinates
         return _Verdict("different", info)
+
+    def defined_beyond(self) -> dict[str, float] | None:
+        """A point of the domain (or of the widened boxes) where the answer has a value and
+        the function or its derivative has none, if the search finds one."""
+        rng = np.random.default_rng(self.job.seed + 1)
+        for box, _ in _boxes(self.job.question):
+            for _ in range(DOMAIN_SEARCH_POINTS):
+                point = {name: float(rng.uniform(lo, hi)) for name, lo, hi in box}
+                if not np.isfinite(evaluate(self.job.answer, point)):
+                    continue
+                if not _defined(self.job.question.function, point):
+                    return point
+                if self.value(self.reference, point) is None:
+                    return point
+        return None
 
     def symbolic(self) -> _Verdict:
         start = time.perf_counter()

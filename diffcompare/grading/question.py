@@ -100,3 +100,4 @@ class Job:
     seconds: float
     limits: Limits
     constants: tuple[str, ...] = ()  # constants of integration the answer used, set to 0
+    strict_domain: bool = False  # an answer defined where the derivative is not is wrong

@@ -9,21 +9,24 @@ row says it is not analytic (abs, relu) makes the whole expression ineligible.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
 
-from .expr import Call, Constant, Expr, Number, Variable, fold, walk
+from .expr import Call, Constant, Expr, Number, Variable, fold, variables, walk
 from .ops import CONSTANTS, OPERATIONS
 
 
-def not_analytic_reason(expr: Expr) -> str | None:
+def not_analytic_reason(expr: Expr, through: Collection[str] | None = None) -> str | None:
     """Why the complex step cannot be used on `expr` (its first non-analytic operation), or
-    None when every operation in it is analytic."""
+    None when every operation is analytic. With `through`, only operations whose arguments
+    depend on one of those variables count: a complex step in y passes abs(x) untouched."""
     for node in walk(expr):
-        if isinstance(node, Call) and not OPERATIONS[node.op].analytic:
-            return f"{node.op} is not analytic (it has a kink), so the complex step does not apply"
+        if not (isinstance(node, Call) and not OPERATIONS[node.op].analytic):
+            continue
+        if through is None or set(variables(node)) & set(through):
+            return f"{node.op} is not analytic (it has a kink)"
     return None
 
 

@@ -22,6 +22,7 @@ from ..engines.base import Entry
 EXACT_DIGITS = 13
 VALUE_DIGITS = 11
 LEGEND = "errors: relative (± absolute where the exact value is 0); ✗ beyond tolerance"
+ESTIMATE_LEGEND = "est: the engine's own error estimate, not part of the verdict; ⚠ fell short"
 
 
 def point_text(comparison: Comparison) -> str:
@@ -43,9 +44,19 @@ def renderable(comparison: Comparison, console: Console) -> Group:
     if console.measure(grid, options=console.options.update_width(10_000)).maximum > console.width:
         grid = long_table(comparison)  # one row per engine: fits where columns would not
     lines: list[Text | Table] = [title, grid, Text(LEGEND, style="dim")]
+    if _shows_estimates(comparison):
+        lines.append(Text(ESTIMATE_LEGEND, style="dim"))
     lines.extend(Text(note, style="yellow") for note in notes(comparison))
     lines.append(Text(verdict(comparison), style="bold green" if comparison.agree else "bold red"))
     return Group(*lines)
+
+
+def _shows_estimates(comparison: Comparison) -> bool:
+    return any(
+        check.error_estimate is not None and check.value is not None
+        for outcome in comparison.engines.values()
+        for check in outcome.checks.values()
+    )
 
 
 def table(comparison: Comparison) -> Table:
@@ -79,6 +90,8 @@ def long_table(comparison: Comparison) -> Table:
             check = outcome.checks[entry]
             value = "—" if check.value is None else _number(check.value, EXACT_DIGITS)
             error = Text(_error_text(check), style=_error_style(check))
+            if check.error_estimate is not None and check.value is not None:
+                error.append("  " + _estimate_text(check), style="dim")
             grid.add_row(Text(""), Text(engine), Text(value), error)
     return grid
 
@@ -114,7 +127,20 @@ def _engine_cell(check: Check) -> Text:
         cell.append(_number(check.value, VALUE_DIGITS))
     cell.append("\n")
     cell.append(_error_text(check), style=_error_style(check))
+    if check.error_estimate is not None and check.value is not None:
+        cell.append("\n")
+        cell.append(_estimate_text(check), style="yellow" if check.estimate_ok is False else "dim")
     return cell
+
+
+def _estimate_text(check: Check) -> str:
+    """The engine's own error estimate, measured like its error, marked ⚠ when the true
+    error exceeded it: evidence about the engine, not part of the verdict."""
+    if check.rel_estimate is not None:
+        size = _error(check.rel_estimate)
+    else:
+        size = "±" + _error(check.error_estimate or 0.0)
+    return f"est {size}" + (" ⚠" if check.estimate_ok is False else "")
 
 
 def _error_text(check: Check) -> str:

@@ -167,7 +167,7 @@ def steps_summary(study: StepStudy) -> Group:
         lines.append(
             Text(
                 f"the finite engine picks h = {engine_step:.3g} by itself "
-                "(Richardson extrapolation over halving steps)",
+                "(central differences extrapolated over a search of steps)",
                 style="dim",
             )
         )

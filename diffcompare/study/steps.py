@@ -368,7 +368,8 @@ def _engine(
     """The finite engine by itself (Richardson from its own steps): its step and row."""
     from ..engines import finite
 
-    result = finite.run(expr, list(variables), x.tolist(), [entry])
+    # central differences extrapolated: the row is Richardson's, whatever auto would pick
+    result = finite.run(expr, list(variables), x.tolist(), [entry], method="central")
     value = result.values.get(entry)
     step = result.info.get("step", {}).get(entry)
     if value is None or step is None:

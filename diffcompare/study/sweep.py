@@ -23,8 +23,9 @@ from ..compare.settings import DEFAULT_SETTINGS, ENGINE_MODULES, Settings, engin
 from ..engines.base import Entry
 from ..errors import InputError, LimitError
 from ..language.evaluate import evaluate, undefined_reason
-from ..language.expr import Expr, to_text
+from ..language.expr import Call, Expr, to_text, walk
 from ..language.expr import variables as variables_of
+from ..language.ops import OPERATIONS
 from ..language.parse import check_coordinate, check_tree, parse, parse_point
 
 DEFAULT_POINTS = 200
@@ -157,8 +158,7 @@ class Sweep:
             "tolerances": {
                 "rtol": self.settings.rtol,
                 "atol": self.settings.atol,
-                "fd_rtol": self.settings.fd_rtol,
-                "fd_safety": self.settings.fd_safety,
+                "finite_rtol": [self.settings.relative_tolerance("finite", k) for k in range(5)],
             },
         }
 
@@ -239,7 +239,10 @@ def sweep(
 
     xs = np.linspace(low, high, points)
     columns = np.column_stack([xs] + [np.full(points, v) for v in held.values()])
-    exact_value, exact_entry, exact_low, rounding = _reference(expr, variables, columns, wanted)
+    defined, exact_entry, exact_low, rounding = _reference(expr, variables, columns, wanted)
+    kinks = _kinks(expr, variables, columns, wanted)
+    for i in kinks:  # as in a comparison: shown, not judged
+        exact_entry[i] = np.nan
     traces = {
         engine: _judge(
             engine,
@@ -248,12 +251,13 @@ def sweep(
             exact_low,
             rounding,
             settings,
+            len(wanted),
         )
         for engine in chosen
     }
     for trace in traces.values():
         trace.stretches = stretches(xs, trace.agree)
-    undefined = _undefined(expr, variables, columns, exact_value, exact_entry)
+    undefined = _undefined(expr, variables, columns, defined, exact_entry, kinks)
     return Sweep(
         expression=to_text(expr),
         variable=name,
@@ -272,7 +276,7 @@ def sweep(
 def _reference(
     expr: Expr, variables: tuple[str, ...], columns: np.ndarray, entry: Entry
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The function's float64 value at every point (nan where it has none), the exact entry
+    """Whether the function has a value at each point, the exact entry
     rounded to float64 (nan where it does not exist), its low-order part
     (exact - float64(exact), so errors below an ulp still show) and its rounding scale."""
     import mpmath
@@ -287,14 +291,25 @@ def _reference(
     formula = derivatives.formula(entry)
     exact = exact_many(formula, derivatives.symbols, columns.tolist())
     high = np.array([_float(v) for v in exact])
-    high[~np.isfinite(function)] = np.nan  # no derivative where the function has no value
+    # no derivative where the function has no value; where float64 says none, ask exactly
+    defined = np.isfinite(function)
+    doubtful = np.flatnonzero(~defined)
+    if len(doubtful):
+        values = exact_many(
+            derivatives.formula(()), derivatives.symbols, columns[doubtful].tolist()
+        )
+        for i, value in zip(doubtful.tolist(), values, strict=True):
+            if value is None:
+                high[i] = np.nan
+            else:
+                defined[i] = True
     low = np.zeros(len(exact))
     with mpmath.workdps(60):
         for i, number in enumerate(exact):
             if number is not None and math.isfinite(high[i]):
                 low[i] = float(number - mpmath.mpf(high[i]))
     symbols = {s: columns[:, i] for i, s in enumerate(derivatives.symbols)}
-    return function, high, low, rounding_scale_many(formula, symbols)
+    return defined, high, low, rounding_scale_many(formula, symbols)
 
 
 def _engine_values(
@@ -312,10 +327,18 @@ def _engine_values(
     from ..engines.formula_text import FormulaNotWritten, formula_tree
     from ..engines.symbolic import derivatives_for
 
+    derivatives = derivatives_for(expr, variables, True)
+    formula = derivatives.formula(entry)
     try:
-        tree = formula_tree(derivatives_for(expr, variables, True).formula(entry))
-    except FormulaNotWritten:
-        return np.full(len(columns), np.nan), None
+        tree = formula_tree(formula)
+    except FormulaNotWritten:  # too long for our tree: sympy's own walker, point by point
+        from ..engines.symbolic import evaluate_formula
+
+        found = [
+            evaluate_formula(formula, dict(zip(derivatives.symbols, row, strict=True)))[0]
+            for row in columns.tolist()
+        ]
+        return np.array([math.nan if v is None else v for v in found]), None
     env = {name: columns[:, i] for i, name in enumerate(variables)}
     return evaluate(tree, env), None
 
@@ -327,8 +350,11 @@ def _judge(
     exact_low: np.ndarray,
     rounding: np.ndarray,
     settings: Settings,
+    order: int,
 ) -> EngineTrace:
-    values, estimates = found
+    """Each point judged by the engine's tolerance for this order plus the rounding floor,
+    fixed before looking (finite differences' estimates are not added to it)."""
+    values, _estimates = found
     values = np.where(np.isfinite(values), values, np.nan)
     with np.errstate(all="ignore"):
         # value - exact in two parts: the float64 difference is exact when they are close
@@ -338,13 +364,7 @@ def _judge(
         floor = np.maximum(
             settings.atol * np.where(size > 0, size, 1.0), ROUNDING_SAFETY * EPS * rounding
         )
-        if engine == "finite" and estimates is not None:
-            estimate = np.where(np.isfinite(estimates), estimates, 0.0)
-            tolerance = np.maximum(
-                np.maximum(settings.fd_safety * estimate, settings.fd_rtol * size), floor
-            )
-        else:
-            tolerance = settings.rtol * size + floor
+        tolerance = settings.relative_tolerance(engine, order) * size + floor
     agree: list[bool | None] = []
     for e, v, err, tol in zip(exact, values, abs_error, tolerance, strict=True):
         if not math.isfinite(e):
@@ -374,18 +394,42 @@ def _undefined(
     expr: Expr,
     variables: tuple[str, ...],
     columns: np.ndarray,
-    exact_value: np.ndarray,
+    defined: np.ndarray,
     exact_entry: np.ndarray,
+    kinks: Mapping[int, str],
 ) -> list[tuple[float, str]]:
     found = []
-    for i in np.flatnonzero(~np.isfinite(exact_value) | ~np.isfinite(exact_entry)).tolist():
+    for i in np.flatnonzero(~defined | ~np.isfinite(exact_entry)).tolist():
         point = dict(zip(variables, columns[i].tolist(), strict=True))
-        if not math.isfinite(exact_value[i]):
+        if i in kinks:
+            reason = kinks[i]
+        elif not defined[i]:
             why = undefined_reason(expr, point) or "undefined"
             reason = f"the function is {why}"
         else:
             reason = "the derivative is undefined or infinite here"
         found.append((float(columns[i, 0]), reason))
+    return found
+
+
+def _kinks(
+    expr: Expr, variables: tuple[str, ...], columns: np.ndarray, entry: Entry
+) -> dict[int, str]:
+    """Points where an operation the entry differentiates through is at its kink (abs at
+    0), judged in float64 as the engines see them: index -> why."""
+    env = {name: columns[:, i] for i, name in enumerate(variables)}
+    wanted = {variables[i] for i in entry}
+    found: dict[int, str] = {}
+    for node in walk(expr):
+        kink = OPERATIONS[node.op].kink if isinstance(node, Call) else None
+        if kink is None or not wanted & set(variables_of(node)):
+            continue
+        assert isinstance(node, Call)
+        args = [np.broadcast_to(evaluate(a, env), (len(columns),)) for a in node.args]
+        at_kink = np.vectorize(kink, otypes=[bool])(*args)
+        at_kink &= np.all([np.isfinite(a) for a in args], axis=0)
+        for i in np.flatnonzero(at_kink).tolist():
+            found.setdefault(i, f"{to_text(node)} is not differentiable here")
     return found
 
 
