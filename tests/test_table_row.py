@@ -22,6 +22,7 @@ from diffcompare.language.expr import Call
 from diffcompare.language.limits import DEFAULT_LIMITS
 from diffcompare.language.magnitude import check_constants
 from diffcompare.language.parse import parse
+from diffcompare.language.student import read_student
 
 # Two rows as one would write them in the table. expm1 is exp(x) - 1 without the
 # cancellation near 0; sympy writes it as that difference, so no sympy function of its own.
@@ -49,6 +50,7 @@ ASEC = ops.Operation(
     example="asec(x)",
     nan_reason="asec of a number inside (-1, 1)",
     real_domain=lambda x: abs(x) >= 1,
+    student_names=("arcsec",),
 )
 
 
@@ -64,6 +66,8 @@ def new_rows(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_the_parser_knows_them(new_rows: None) -> None:
     tree = parse("expm1(x) + asec(y)")
     assert {node.op for node in tree.args if isinstance(node, Call)} == {"expm1", "asec"}
+    # and student notation, with the row's other name
+    assert read_student("2arcsec x", ["x"]).text.replace(" ", "") == "2*asec(x)"
 
 
 def test_all_three_engines_and_the_reference_agree_on_them(new_rows: None) -> None:
@@ -121,5 +125,6 @@ def test_the_tape_knows_them(new_rows: None) -> None:
 
 def test_a_row_taken_away_is_unknown_again() -> None:
     assert "asec" not in ops.OPERATIONS and "asec" not in ops.FUNCTIONS
+    assert "arcsec" not in ops.STUDENT_NAMES
     with pytest.raises(Exception, match="unknown function 'asec'"):
         parse("asec(x)")

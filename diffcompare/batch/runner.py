@@ -94,6 +94,7 @@ def run(
         raise InputError(f"timeout must be a positive number of seconds, not {timeout}")
     if not case_list:
         return
+    settings = settings.replace(simplify=settings.simplifies(False))  # once, not per case
     tasks = [(_affinity(case), _Task(case, settings)) for case in case_list]
     pool: OrderedPool[_Task, Result] = OrderedPool(
         evaluate or evaluate_case,
@@ -164,10 +165,12 @@ def _compare(case: Case, settings: Settings) -> dict[str, Any]:
         point = parse_point(case.at, where="point", limits=limits)
     else:
         point = dict(case.at)
-    changes: dict[str, Any] = {"simplify": settings.simplifies(False)}
-    if case.order is not None:
+    changes: dict[str, Any] = {}
+    if settings.simplify is None:
+        changes["simplify"] = False
+    if case.order is not None and case.order != settings.order:
         changes["order"] = case.order
-    return compare(expr, point, settings.replace(**changes)).to_dict()
+    return compare(expr, point, settings.replace(**changes) if changes else settings).to_dict()
 
 
 def _with_source(case: Case, document: Mapping[str, Any], seconds: float) -> Result:

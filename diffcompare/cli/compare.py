@@ -9,6 +9,7 @@ from ..compare.settings import Settings
 from ..errors import InputError, MissingValueError
 from .main import EXIT_AGREE, EXIT_DISAGREE
 from .options import comparison_options
+from .spinner import spinner
 
 
 class ExpressionCommand(click.Command):
@@ -22,6 +23,17 @@ class ExpressionCommand(click.Command):
         if len(args) >= 2 and args[0] == "--" and "--" not in args[2:]:
             args = [*args[2:], "--", args[1]]
         return super().parse_args(ctx, args)
+
+
+def _doing(expression: str, settings: Settings) -> str:
+    """What the comparison is busy with, for the spinner (one short line: the exact
+    derivatives take most of the time)."""
+    shown = expression if len(expression) <= 30 else expression[:29] + "…"
+    engines = len(settings.engines)
+    return (
+        f"{shown}, order {settings.order}: exact derivatives (sympy) and"
+        f" {engines} engine{'s' if engines != 1 else ''}"
+    )
 
 
 @click.command("compare", cls=ExpressionCommand)
@@ -66,7 +78,8 @@ def compare(
     # every --at adds its names; a name given twice is refused by parse_point
     point = parse_point(", ".join(at), where="--at", limits=settings.limits)
     try:
-        comparison = run_comparison(expression, point, settings)
+        with spinner(_doing(expression, settings)):
+            comparison = run_comparison(expression, point, settings)
     except MissingValueError as error:
         raise InputError(f"{error.message} (give it with --at {error.name}=...)") from None
     if output_format == "json":

@@ -26,7 +26,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sys
+import textwrap
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -46,6 +48,9 @@ MAX_FIELD = 16 * 1024 * 1024
 SHOWN_ANSWER = 60
 """Characters of an unparsable answer quoted in the summary."""
 TABLE_WIDTHS = (14, 14, 5, 12, 18)
+NARROW_WIDTHS = (10, 10, 5, 12, 14)
+"""Student, question, score, status and mistake columns, and the same for terminals too
+narrow for them (below 73 columns)."""
 
 
 @dataclass
@@ -279,16 +284,36 @@ def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else " " for ch in text.replace("\n", " "))
 
 
+PIPED_WIDTH = 80
+"""Columns of a table that goes to a pipe or a file."""
+INLINE_MESSAGE = 30
+"""Fewest columns the message gets beside the others; with fewer it goes beneath its row."""
+MESSAGE_INDENT = 4
+
+
+def table_width(out: IO[str]) -> int:
+    """The terminal's width when `out` is one, else `PIPED_WIDTH`."""
+    if out.isatty():
+        return shutil.get_terminal_size((PIPED_WIDTH, 24)).columns
+    return PIPED_WIDTH
+
+
 class Writer:
-    def __init__(self, out: IO[str], fmt: str) -> None:
+    def __init__(self, out: IO[str], fmt: str, width: int = PIPED_WIDTH) -> None:
         self.out = out
         self.format = fmt
+        self.width = width
+        wide = sum(TABLE_WIDTHS) + 2 * (len(TABLE_WIDTHS) - 1)
+        self.widths = TABLE_WIDTHS if width >= wide else NARROW_WIDTHS
+        self.message_at = sum(self.widths) + 2 * len(self.widths)
+        # the message beside the columns when it has room, else wrapped beneath its row
+        self.inline = width - self.message_at >= INLINE_MESSAGE
 
     def header(self) -> None:
         if self.format == "csv":
             self.out.write(csv_line(COLUMNS))
         elif self.format == "table":
-            self.out.write(self._table_line(list(COLUMNS)) + "\n")
+            self.out.write(self._table_lines(list(COLUMNS)))
         self.out.flush()
 
     def row(self, row: Row) -> None:
@@ -298,20 +323,29 @@ class Writer:
             self.out.write(csv_row(row.as_dict(), COLUMNS))
         else:
             cells = [
-                _clip(_printable(row.student), TABLE_WIDTHS[0]),
-                _clip(_printable(row.question), TABLE_WIDTHS[1]),
+                _clip(_printable(row.student), self.widths[0]),
+                _clip(_printable(row.question), self.widths[1]),
                 f"{row.score:.2f}",
                 row.status,
-                row.mistake or "-",
+                _clip(row.mistake or "-", self.widths[4]),
                 _printable(row.message),
             ]
-            self.out.write(self._table_line(cells) + "\n")
+            self.out.write(self._table_lines(cells))
         self.out.flush()
 
-    @staticmethod
-    def _table_line(cells: list[str]) -> str:
-        parts = [cell.ljust(width) for cell, width in zip(cells, TABLE_WIDTHS, strict=False)]
-        return "  ".join([*parts, cells[-1]]).rstrip()
+    def _table_lines(self, cells: list[str]) -> str:
+        """The row's columns, then its message wrapped (never cut) to the table's width."""
+        parts = [cell.ljust(width) for cell, width in zip(cells, self.widths, strict=False)]
+        columns = "  ".join(parts)
+        if self.inline:
+            message = textwrap.wrap(cells[-1], self.width - self.message_at) or [""]
+            lines = [f"{columns}  {message[0]}"]
+            lines += [" " * self.message_at + line for line in message[1:]]
+        else:
+            indent = " " * MESSAGE_INDENT
+            lines = [columns, *textwrap.wrap(cells[-1], self.width, initial_indent=indent,
+                                             subsequent_indent=indent)]  # fmt: skip
+        return "".join(line.rstrip() + "\n" for line in lines)
 
 
 @dataclass
@@ -338,11 +372,12 @@ class GradeSummary:
         if row.status == "invalid" and row.answer is not None:
             self.unparsed.append(row)
 
-    def text(self, exercise: Exercise) -> str:
+    def text(self, exercise: Exercise, width: int = PIPED_WIDTH) -> str:
         out = io.StringIO()
         total = len(exercise.questions)
-        out.write(f"\nsummary: {len(self.students)} students, {sum(self.statuses.values())} rows")
-        out.write(" (" + ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items())) + ")\n")
+        head = f"summary: {len(self.students)} students, {sum(self.statuses.values())} rows"
+        head += " (" + ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items())) + ")"
+        out.write("\n" + "".join(line + "\n" for line in textwrap.wrap(head, width)))
         out.write("\nscores by question\n")
         out.write(
             f"  {'question':<14}  {'answers':>7}  {'mean':>5}  {'1':>4}  {'(0,1)':>5}  {'0':>4}\n"
@@ -372,21 +407,31 @@ class GradeSummary:
         out.write("\nanswers that could not be parsed\n")
         if self.unparsed:
             for row in self.unparsed:
-                out.write(
+                line = (
                     f"  {_clip(_printable(row.student), 14):<14}  {_clip(row.question, 14):<14}"
                     f"  {_clip(_printable(str(row.answer)), SHOWN_ANSWER)!r}:"
-                    f" {_clip(_printable(row.message), 120)}\n"
+                    f" {_printable(row.message)}"
                 )
+                out.write(_wrapped(line, width))
         else:
             out.write("  none\n")
         if self.errors:
             out.write("\nrecords that could not be graded\n")
             for row in self.errors:
-                out.write(
+                line = (
                     f"  {_clip(_printable(row.student), 14):<14}  {_clip(row.question, 14):<14}"
-                    f"  {_clip(_printable(row.message), 120)}\n"
+                    f"  {_printable(row.message)}"
                 )
+                out.write(_wrapped(line, width))
         return out.getvalue()
+
+
+def _wrapped(line: str, width: int) -> str:
+    # a summary line longer than the width goes on under itself, indented
+    if len(line) <= width:
+        return line + "\n"
+    rest = textwrap.wrap(line[2:], width - 2, subsequent_indent=" " * (MESSAGE_INDENT - 2))
+    return "".join(f"  {part}\n" for part in rest)
 
 
 def _bucket(fraction: float) -> str:
@@ -463,7 +508,7 @@ def grade(
     except OSError as error:
         raise click.ClickException(f"{output}: cannot write ({error.strerror})") from None
     summary = GradeSummary()
-    writer = Writer(sink, output_format)
+    writer = Writer(sink, output_format, table_width(sink))
     try:
         writer.header()
         for row in graded_rows(exercise, tasks, jobs):
@@ -473,5 +518,6 @@ def grade(
         if output is not None:
             sink.close()
     to_stderr = output is None and output_format != "table"
-    click.echo(summary.text(exercise), nl=False, err=to_stderr)
+    width = table_width(sys.stderr if to_stderr else sys.stdout)
+    click.echo(summary.text(exercise, width), nl=False, err=to_stderr)
     return 0

@@ -41,7 +41,7 @@ from ..language.limits import Limits
 from ..language.magnitude import check_at_point
 from ..language.ops import OPERATIONS
 from ..language.parse import check_point, check_tree, parse, parse_point, unused_variables
-from .names import entry_label
+from .names import entry_label, entry_name
 from .schema import Status, finite_or_none, jsonable, shaped
 from .settings import (
     DEFAULT_ATOL,
@@ -360,7 +360,8 @@ def _compare(
         for k in kinks
     ]
     notes += _unused_notes(unused_variables(variables_of(expr), point))
-    notes += _ill_conditioned_notes(reference, entries, names, order, settings.rtol)
+    absolute = {entry: settings.atol * scales[len(entry)] for entry in entries}
+    notes += _ill_conditioned_notes(reference, entries, names, settings.rtol, absolute)
     return Comparison(
         expression=text,
         variables=names,
@@ -390,11 +391,13 @@ def _ill_conditioned_notes(
     reference: Reference,
     entries: list[Entry],
     names: tuple[str, ...],
-    order: int,
     rtol: float,
+    absolute: Mapping[Entry, float],
 ) -> list[str]:
-    """Say so where float64 itself cannot reach the relative tolerance: the entry's terms
-    cancel, and every float64 engine may be off by up to its rounding floor."""
+    """Say so where float64 itself cannot reach the tolerance: the entry's terms cancel,
+    and every float64 engine may be off by up to its rounding floor. Not where that floor
+    is below the absolute tolerance anyway (one rounding of an exact 0, as sigmoid's f''
+    at 0). Entries are named as the table names them (f'', ∂²f/∂x∂y)."""
     lines = []
     for entry in entries:
         exact = reference.values.get(entry)
@@ -402,8 +405,8 @@ def _ill_conditioned_notes(
         if exact is None or scale is None:
             continue
         floor = ROUNDING_SAFETY * EPS * scale
-        if floor > rtol * abs(exact) and floor > 1e3 * EPS * abs(exact):
-            label = entry_label(entry, len(names), order)
+        if floor > max(rtol * abs(exact), absolute[entry]) and floor > 1e3 * EPS * abs(exact):
+            label = entry_name(entry, names)
             relative = f" ({floor / abs(exact):.1e} of its value)" if exact else ""
             lines.append(
                 f"{label} is ill-conditioned in float64 here: its terms cancel, so any "

@@ -5,7 +5,8 @@ passes it down; nothing below re-checks what it holds. A bad value is an InputEr
 LimitError for an order above the limit) that names the setting.
 
 A new setting is one line: a field whose default says what it is checked by, e.g.
-``method: str = setting("auto", one_of("auto", "central"))``.
+``method: str = setting("auto", finite_method)``, with `finite_method` a function that
+returns the value or raises an InputError naming the setting.
 """
 
 from __future__ import annotations

@@ -92,6 +92,10 @@ class Operation:
     symbolic engine's float64 evaluation of a formula says "complex result"."""
     growth: Growth = "bounded"
     """How far its exact result can outgrow its arguments (language.magnitude)."""
+    student_names: tuple[str, ...] = ()
+    """Other names students write for it (``arcsin``), read in student notation only."""
+    inverse: str | None = None
+    """The row of its inverse function, so that student notation reads ``sin^-1`` as it."""
 
 
 def _sigmoid(x: Any) -> Any:
@@ -302,14 +306,17 @@ TABLE: tuple[Operation, ...] = (
     # trigonometric
     _row("sin", 1, np.sin, lambda x: _sympy().sin(x),
          lambda F, g, ans, x: g * F.cos(x), scalar=math.sin,
-         domain="all x", example="sin(x)**2"),
+         domain="all x", example="sin(x)**2",
+         inverse="asin"),
     _row("cos", 1, np.cos, lambda x: _sympy().cos(x),
          lambda F, g, ans, x: -g * F.sin(x), scalar=math.cos,
-         domain="all x", example="cos(3*x)"),
+         domain="all x", example="cos(3*x)",
+         inverse="acos"),
     _row("tan", 1, np.tan, lambda x: _sympy().tan(x),
          lambda F, g, ans, x: g * (1 + ans * ans), scalar=math.tan,
          domain="x ≠ π/2 + kπ", example="tan(x/2)",
-         inf_reason="pole of tan"),
+         inf_reason="pole of tan",
+         inverse="atan"),
     _row("sec", 1, lambda x: 1 / np.cos(x), lambda x: _sympy().sec(x),
          lambda F, g, ans, x: g * ans * F.tan(x), scalar=lambda x: 1 / math.cos(x),
          domain="x ≠ π/2 + kπ", example="sec(x)**2",
@@ -318,23 +325,28 @@ TABLE: tuple[Operation, ...] = (
          lambda F, g, ans, x: -g * ans * F.cot(x), scalar=lambda x: 1 / math.sin(x),
          edges=(0.0,),
          domain="x ≠ kπ", example="csc(x)",
-         inf_reason="pole of csc"),
+         inf_reason="pole of csc",
+         student_names=("cosec",)),
     _row("cot", 1, lambda x: 1 / np.tan(x), lambda x: _sympy().cot(x),
          lambda F, g, ans, x: -g * (1 + ans * ans), scalar=lambda x: 1 / math.tan(x),
          edges=(0.0,),
          domain="x ≠ kπ", example="x*cot(x)",
-         inf_reason="pole of cot"),
+         inf_reason="pole of cot",
+         student_names=("cotan",)),
     _row("asin", 1, np.arcsin, lambda x: _sympy().asin(x),
          lambda F, g, ans, x: g / F.sqrt((1 - x) * (1 + x)), scalar=math.asin, edges=(-1.0, 1.0),
          domain="-1 ≤ x ≤ 1 (derivative: inside)", example="asin(x/2)",
-         nan_reason="asin of a number outside [-1, 1]", real_domain=lambda x: -1 <= x <= 1),
+         nan_reason="asin of a number outside [-1, 1]", real_domain=lambda x: -1 <= x <= 1,
+         student_names=("arcsin",)),
     _row("acos", 1, np.arccos, lambda x: _sympy().acos(x),
          lambda F, g, ans, x: -g / F.sqrt((1 - x) * (1 + x)), scalar=math.acos, edges=(-1.0, 1.0),
          domain="-1 ≤ x ≤ 1 (derivative: inside)", example="acos(x)**2",
-         nan_reason="acos of a number outside [-1, 1]", real_domain=lambda x: -1 <= x <= 1),
+         nan_reason="acos of a number outside [-1, 1]", real_domain=lambda x: -1 <= x <= 1,
+         student_names=("arccos",)),
     _row("atan", 1, np.arctan, lambda x: _sympy().atan(x),
          lambda F, g, ans, x: g / (1 + x * x), scalar=math.atan,
-         domain="all x", example="atan(1/x)"),
+         domain="all x", example="atan(1/x)",
+         student_names=("arctan",)),
     _row("atan2", 2, np.arctan2, lambda y, x: _sympy().atan2(y, x),
          lambda F, g, ans, y, x: g * x / (x * x + y * y),
          lambda F, g, ans, y, x: -g * y / (x * x + y * y),
@@ -344,27 +356,33 @@ TABLE: tuple[Operation, ...] = (
     _row("sinh", 1, np.sinh, lambda x: _sympy().sinh(x),
          lambda F, g, ans, x: g * F.cosh(x), scalar=math.sinh,
          domain="all x", example="sinh(x)/x",
-         growth="exponential"),
+         growth="exponential",
+         inverse="asinh"),
     _row("cosh", 1, np.cosh, lambda x: _sympy().cosh(x),
          lambda F, g, ans, x: g * F.sinh(x), scalar=math.cosh,
          domain="all x", example="log(cosh(x))",
-         growth="exponential"),
+         growth="exponential",
+         inverse="acosh"),
     _row("tanh", 1, np.tanh, lambda x: _sympy().tanh(x),
          lambda F, g, ans, x: g / F.cosh(x) ** 2, scalar=math.tanh,
-         domain="all x", example="tanh(w*x + b)"),
+         domain="all x", example="tanh(w*x + b)",
+         inverse="atanh"),
     _row("asinh", 1, np.arcsinh, lambda x: _sympy().asinh(x),
          lambda F, g, ans, x: g / F.sqrt(x * x + 1), scalar=math.asinh,
-         domain="all x", example="asinh(x**2)"),
+         domain="all x", example="asinh(x**2)",
+         student_names=("arcsinh",)),
     _row("acosh", 1, np.arccosh, lambda x: _sympy().acosh(x),
          lambda F, g, ans, x: g / (F.sqrt(x - 1) * F.sqrt(x + 1)), scalar=math.acosh,
          edges=(1.0,),
          domain="x ≥ 1 (derivative: x > 1)", example="acosh(1 + x**2)",
-         nan_reason="acosh of a number below 1", real_domain=lambda x: x >= 1),
+         nan_reason="acosh of a number below 1", real_domain=lambda x: x >= 1,
+         student_names=("arccosh",)),
     _row("atanh", 1, np.arctanh, lambda x: _sympy().atanh(x),
          lambda F, g, ans, x: g / ((1 - x) * (1 + x)), scalar=math.atanh, edges=(-1.0, 1.0),
          domain="-1 < x < 1", example="atanh(x/2)",
          nan_reason="atanh of a number outside [-1, 1]", inf_reason="atanh of ±1",
-         real_domain=lambda x: -1 <= x <= 1),
+         real_domain=lambda x: -1 <= x <= 1,
+         student_names=("arctanh",)),
     # exponential and logarithms
     _row("exp", 1, np.exp, lambda x: _sympy().exp(x),
          lambda F, g, ans, x: g * ans, scalar=math.exp,
@@ -436,6 +454,12 @@ OPERATIONS: dict[str, Operation] = {}
 FUNCTIONS: dict[str, dict[int, str]] = {}
 """How the parser spells a call: function name -> {number of arguments: operation}."""
 
+STUDENT_NAMES: dict[str, str] = {}
+"""Other names students write for a function -> the function's name (``arcsin`` -> ``asin``)."""
+
+INVERSES: dict[str, str] = {}
+"""A function's name -> its inverse's (``sin`` -> ``asin``)."""
+
 generation = 0
 """Counts the rebuilds of the lookups, so that views made from the rows elsewhere (the
 symbolic engine's float functions) know when to rebuild theirs."""
@@ -452,6 +476,10 @@ def reindex() -> None:
         names = op.calls if op.calls is not None else (() if op.symbol else (op.name,))
         for name in names:
             FUNCTIONS.setdefault(name, {})[op.arity] = op.name
+    STUDENT_NAMES.clear()
+    STUDENT_NAMES.update((alias, op.name) for op in TABLE for alias in op.student_names)
+    INVERSES.clear()
+    INVERSES.update((op.name, op.inverse) for op in TABLE if op.inverse is not None)
     generation += 1
 
 

@@ -32,22 +32,10 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ..errors import ParseError
-from .ops import CONSTANTS, FUNCTIONS
+from .ops import CONSTANTS, FUNCTIONS, INVERSES, STUDENT_NAMES
 
-ALIASES = {
-    "arcsin": "asin",
-    "arccos": "acos",
-    "arctan": "atan",
-    "arcsinh": "asinh",
-    "arccosh": "acosh",
-    "arctanh": "atanh",
-    "cosec": "csc",
-    "cotan": "cot",
-}
-"""Names students use for functions of the language."""
-
-INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh": "acosh"}
-INVERSES["tanh"] = "atanh"
+ALIASES = STUDENT_NAMES
+"""Names students use for functions of the language (the rows' `student_names`)."""
 
 _TYPOGRAPHY = str.maketrans(
     {

@@ -20,7 +20,7 @@ from ..compare.schema import ENTRY_COLUMNS, Status, csv_line, csv_row, entry_row
 from ..engines.base import Entry
 
 EXACT_DIGITS = 13
-VALUE_DIGITS = 11
+VALUE_DIGITS = EXACT_DIGITS  # an engine shows as many digits as the exact value
 LEGEND = "errors: relative (± absolute where the exact value is 0); ✗ beyond tolerance"
 ESTIMATE_LEGEND = "est: the engine's own error estimate, not part of the verdict; ⚠ fell short"
 
