@@ -9,10 +9,12 @@ import subprocess
 import sys
 import time
 import types
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from diffcompare.batch.runner import (
     Case,
@@ -23,6 +25,7 @@ from diffcompare.batch.runner import (
     run,
     summarize,
 )
+from diffcompare.cli.main import main
 from diffcompare.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,18 +52,18 @@ def strict(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
-def cli(
-    *args: str, stdin: str | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "diffcompare", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str, stdin: str | None = None) -> Ran:
+    # in process, saving an interpreter start a call; the workers are real processes all the
+    # same, and the resume test below runs the real command (and kills it)
+    result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    return Ran(result.exit_code, result.stdout, result.stderr)
 
 
 def test_three_formats_read_the_same_cases(tmp_path: Path) -> None:
