@@ -95,6 +95,11 @@ def _worker_main(
     connection: Connection, work: Callable[[Any], Any], memory_limit: int | None
 ) -> None:
     """The worker's loop: one task in, one result out, until told to stop (None)."""
+    import signal
+
+    # Ctrl-C reaches every process of the terminal's group: the parent ends the run (one
+    # line, status 130) and its workers with it; a worker's own traceback would be noise
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(memory_limit)
     while True:
         try:
