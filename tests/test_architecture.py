@@ -10,7 +10,8 @@ from a layer above:
     engines                        symbolic, finite, tape engine, the reference, rounding
     compare                        settings, the comparison, the result schema, entry names
     study grading batch workers    what uses comparisons: step study and sweep, grading,
-    testing                        batch runs, worker processes, helpers for test suites
+    cluster testing                batch runs, worker processes (here or on a Dask cluster),
+                                   helpers for test suites
     report                         table, JSON, CSV, plots, HTML
     diffcompare (the package)      the public front: compare, steps, sweep, Limits, errors
     cli __main__                   the commands
@@ -45,6 +46,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "diffcompare.grading",
         "diffcompare.batch",
         "diffcompare.workers",
+        "diffcompare.cluster",
         "diffcompare.testing",
     ),
     ("diffcompare.report",),
