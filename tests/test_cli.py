@@ -177,10 +177,11 @@ def test_bad_input_exits_2_with_one_line(args: list[str], words: str) -> None:
     assert result.stdout == ""
 
 
-def test_huge_constant_is_refused_within_a_second() -> None:
-    start = time.perf_counter()
+def test_huge_constant_is_refused_without_computing_it() -> None:
+    # processor time, which a busy machine does not inflate; computing 9**9**9 takes minutes
+    start = time.process_time()
     result = run("9**9**9*x", "--at", "x=1")
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 10.0
     assert result.exit_code == 2
     assert "digits" in result.stderr or "size" in result.stderr
 

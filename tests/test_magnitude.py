@@ -36,10 +36,10 @@ _OFF = Limits(max_constant_log10=float("inf"))
 )
 def test_hopeless_constants_are_refused_quickly(text: str) -> None:
     tree = parse(text, _OFF)
-    start = time.perf_counter()
+    start = time.process_time()  # which a busy machine does not inflate
     with pytest.raises(LimitError, match=r"Limits\.max_constant_log10"):
         check_constants(tree, DEFAULT_LIMITS)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 5.0  # computing any of these would take far longer
 
 
 def test_parse_refuses_them_too() -> None:

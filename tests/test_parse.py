@@ -250,20 +250,20 @@ def test_length_is_checked_before_anything_else() -> None:
     assert caught.value.message == (
         "expression is 12000 characters long; the limit is 10000 (Limits.max_length)"
     )
-    # a megabyte of text that would be a parse error is refused for its length, at once
-    hostile = "\x00" * 1_000_000
-    start = time.perf_counter()
-    with pytest.raises(LimitError):
-        parse(hostile)
-    assert time.perf_counter() - start < 0.1
+    # a megabyte of text that would be a parse error is refused for its length before it is
+    # read: a LimitError, not the ParseError its first character would give
+    with pytest.raises(LimitError, match="Limits.max_length"):
+        parse("\x00" * 1_000_000)
 
 
 def test_deep_nesting_is_a_limit_error_not_a_recursion_error() -> None:
     for text in ("(" * 100_000 + "x" + ")" * 100_000, "-" * 5000 + "x", "sin(" * 3000 + "x"):
-        start = time.perf_counter()
+        start = time.process_time()
         with pytest.raises(LimitError, match=r"Limits\.max_depth"):
             parse(text, Limits(max_length=10**6))
-        assert time.perf_counter() - start < 1.0
+        # not a speed goal (those live in benchmarks/): a bound a busy machine cannot reach,
+        # while work quadratic in 200,000 characters would take hours
+        assert time.process_time() - start < 30.0
     with pytest.raises(LimitError, match=r"limit is 100 \(Limits.max_depth\)"):
         parse("+".join(["x"] * 150))  # a long sum is a deep tree
     assert parse("(" * 99 + "x" + ")" * 99) == X
@@ -306,9 +306,11 @@ def test_oversized_literals(text: str, what: str) -> None:
 def test_ten_thousand_characters_parse_fast() -> None:
     text = "+".join(["sin(x1)*2.5"] * 900)[:9990].rstrip("+*.sin(x12")
     big = Limits(max_nodes=10**5, max_depth=10**5)
-    start = time.perf_counter()
+    start = time.process_time()
     tree = parse(text, big)
-    assert time.perf_counter() - start < 1.0  # milliseconds in practice
+    # milliseconds in practice; the bound (processor time, which a busy machine does not
+    # inflate) only catches work that grows faster than the text
+    assert time.process_time() - start < 10.0
     assert isinstance(tree, Call)
 
 

@@ -19,36 +19,36 @@ from diffcompare.language.expr import Call, Expr, Number, Variable, variables
 from diffcompare.language.ops import CONSTANTS, FUNCTIONS, TABLE
 from diffcompare.language.parse import parse, parse_point
 
-BOUND = 2.0  # seconds for the parser
-COMPARE_BOUND = 8.0  # seconds for a comparison: its symbolic budget below, and the rest
+BOUND = 2.0  # processor seconds for the parser (a busy machine does not inflate them)
+COMPARE_BOUND = 8.0  # processor seconds for a comparison: its symbolic budget below, and the rest
 LIMITS = Limits(symbolic_seconds=3.0)  # keeps a pathological draw from costing the suite 10 s
 POINT_VALUES = st.sampled_from([0.0, 1.0, -1.0, 0.5, 2.0, -2.5, 1e-12, 1e-300, 700.0, -1e300])
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
 
 def _parsed_or_refused(text: str) -> Expr | None:
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         tree = parse(text)
     except DiffCompareError:
         tree = None
-    assert time.perf_counter() - start < BOUND
+    assert time.process_time() - start < BOUND
     return tree
 
 
 def _compared_or_refused(expression: str | Expr, point: dict[str, float], order: int) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a numpy warning would fail here
         try:
             comparison = compare(expression, point, order=order, limits=LIMITS)
         except DiffCompareError:
             comparison = None
-    assert time.perf_counter() - start < COMPARE_BOUND
+    assert time.process_time() - start < COMPARE_BOUND
     if comparison is not None:
         json.dumps(comparison.to_dict(), allow_nan=False)
         for outcome in comparison.engines.values():
@@ -133,7 +133,7 @@ def _shapes(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 SHAPED = st.recursive(st.one_of(NUMBERS, NAMES), _shapes, max_leaves=8)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(SHAPED, st.data())
 def test_grammar_shaped_token_sequences_through_compare(text: str, data: st.DataObject) -> None:
     tree = _parsed_or_refused(text)
@@ -160,7 +160,7 @@ def _calls(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
 EXPRESSIONS = st.recursive(LEAVES, _calls, max_leaves=6)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     EXPRESSIONS,
     st.one_of(POINT_VALUES, st.floats(-4, 4)),
