@@ -8,7 +8,7 @@ expression (from our tree), differentiate, build the Hessian, evaluate value, gr
 Hessian at 50 digits. The batch does all of it (three engines and the 50-digit reference)
 with `--jobs 1` and `--jobs 2`. Targets: jobs 1 at least 2x the baseline's cases per second,
 jobs 2 at least 1.7x jobs 1. The worker pool's start-up is inside the timed runs; the
-forkserver that preloads sympy is started once before them (a command-line run pays it once).
+process that forks the workers (it imports sympy once) is started before them.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def main() -> None:
     n = len(cases)
     print(f"{n} cases: {n // POINTS_PER_EXPRESSION} expressions x {POINTS_PER_EXPRESSION} points")
 
-    list(run(cases[:1], jobs=1))  # start the forkserver (imports sympy once)
+    list(run(cases[:1], jobs=1))  # start the process that forks the workers (imports once)
     baseline = naive(cases, keep_sympy_cache=False)
     memoized = naive(cases, keep_sympy_cache=True)
     one, agreed_one = batch_seconds(cases, jobs=1)

@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -19,10 +20,16 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
 
 def in_terminal(
-    arguments: list[str], columns: int, *, rows: int = 50, seconds: float = 120
+    arguments: list[str],
+    columns: int,
+    *,
+    rows: int = 50,
+    seconds: float = 120,
+    interrupt_at: str | None = None,
 ) -> tuple[str, int]:
     """(everything written to the terminal, exit status) of ``python -m diffcompare``
-    run with stdout and stderr on a terminal `columns` wide."""
+    run with stdout and stderr on a terminal `columns` wide. With `interrupt_at`, Ctrl-C
+    (SIGINT to the whole process group, as a terminal sends it) once that text shows."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
@@ -36,6 +43,7 @@ def in_terminal(
         env=environment,
         cwd=ROOT,
         close_fds=True,
+        start_new_session=True,
     )
     os.close(follower)
     chunks: list[bytes] = []
@@ -50,6 +58,11 @@ def in_terminal(
             if not chunk:
                 break
             chunks.append(chunk)
+            if interrupt_at is not None and interrupt_at in plain(
+                b"".join(chunks).decode("utf-8", "replace")
+            ):
+                os.killpg(process.pid, signal.SIGINT)
+                interrupt_at = None
         elif process.poll() is not None:
             break
     os.close(leader)

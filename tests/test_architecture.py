@@ -14,7 +14,8 @@ from a layer above:
                                    read the results they are given and import none of them
     compare (the comparison)       results that show themselves (`_repr_html_`) call a view
     study grading batch workers    what uses comparisons: step study and sweep, grading,
-    testing                        batch runs, worker processes, helpers for test suites
+    cluster testing                batch runs, worker processes (here or on a Dask cluster),
+                                   helpers for test suites
     report (the rest)              the terminal table, JSON, CSV, formulas, study reports
     diffcompare (the package)      the public front: compare, steps, sweep, Limits, errors
     cli __main__                   the commands
@@ -54,6 +55,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "diffcompare.grading",
         "diffcompare.batch",
         "diffcompare.workers",
+        "diffcompare.cluster",
         "diffcompare.testing",
     ),
     ("diffcompare.report",),

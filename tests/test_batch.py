@@ -9,10 +9,12 @@ import subprocess
 import sys
 import time
 import types
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from diffcompare.batch.runner import (
     Case,
@@ -23,6 +25,7 @@ from diffcompare.batch.runner import (
     run,
     summarize,
 )
+from diffcompare.cli.main import main
 from diffcompare.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,18 +52,18 @@ def strict(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
-def cli(
-    *args: str, stdin: str | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "diffcompare", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str, stdin: str | None = None) -> Ran:
+    # in process, saving an interpreter start a call; the workers are real processes all the
+    # same, and the resume test below runs the real command (and kills it)
+    result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    return Ran(result.exit_code, result.stdout, result.stderr)
 
 
 def test_three_formats_read_the_same_cases(tmp_path: Path) -> None:
@@ -235,6 +238,14 @@ def test_cli_formats_and_exit_statuses(tmp_path: Path) -> None:
     assert stdin.returncode == 0 and strict(stdin.stdout)["id"] == "s"
 
 
+def test_cli_scheduler_goes_with_the_dask_executor(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("x**2 @ x=3\n")
+    done = cli("batch", str(good), "--scheduler", "tcp://127.0.0.1:1")
+    assert done.returncode == 2
+    assert "--scheduler goes with --executor dask" in done.stderr
+
+
 def test_cli_fail_fast_stops_at_the_first_disagreement(tmp_path: Path) -> None:
     path = tmp_path / "cases.txt"
     path.write_text("x @ x=1\nsin( @ x=1\n" + "x**2 @ x=2\n" * 20)
@@ -280,6 +291,48 @@ def test_cli_resume_needs_a_jsonl_output(tmp_path: Path) -> None:
     path = tmp_path / "cases.txt"
     path.write_text("x @ x=1\n")
     assert cli("batch", str(path), "--resume").returncode == 2
+
+
+# Runs a command as a child of a "subreaper" (Linux): whatever the command leaves running,
+# zombies included, becomes a child of this process, which reports them once the command
+# has returned.
+_LEFT_BEHIND = """
+import ctypes, os, subprocess, sys
+PR_SET_CHILD_SUBREAPER = 36
+if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+    sys.exit(99)
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+left = []
+for entry in os.listdir("/proc"):
+    if entry.isdigit():
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == os.getpid():
+            left.append(f"{entry} {stat.split('(', 1)[1].split(')')[0]} {fields[0]}")
+print(code, len(left), "; ".join(left))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a subreaper is Linux's")
+def test_cli_batch_leaves_no_process_behind(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("x**2 @ x=3\nx*y @ x=1, y=2\nsin(x) @ x=1\n")
+    command = [sys.executable, "-m", "diffcompare", "batch", str(good), "--jobs", "2"]
+    done = subprocess.run(
+        [sys.executable, "-c", _LEFT_BEHIND, *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    code, left, *which = done.stdout.split(maxsplit=2)
+    assert code == "0"
+    assert left == "0", which  # no worker, no process that forks them, no zombie
 
 
 def test_summary_counts_where_an_estimate_fell_short() -> None:

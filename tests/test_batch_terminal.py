@@ -58,3 +58,13 @@ def test_piped_batch_is_laid_out_for_80_columns(case_file: Path) -> None:
     assert any(line.strip() == str(case_file) for line in lines) or str(case_file) in (
         "".join(line.strip() for line in lines)
     )
+
+
+def test_ctrl_c_during_a_batch_is_one_line_from_the_whole_process_group() -> None:
+    output, status = in_terminal(
+        ["batch", "expressions/", "-j", "2"], 80, interrupt_at=" agree ", seconds=120
+    )
+    assert status in (130, -2), output
+    text = plain(output)
+    assert "interrupted" in text
+    assert "Traceback" not in text and "Process" not in text and "KeyboardInterrupt" not in text

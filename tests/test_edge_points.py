@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 import warnings
-from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 from diffcompare import DiffCompareError, DomainError, compare
+from diffcompare.cli.main import main
 from diffcompare.compare.comparison import NOT_DIFFERENTIABLE, OUT_OF_RANGE, Comparison
 from diffcompare.language.ops import TABLE, Operation
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # Edges the table does not list, from knowing the functions: poles of the trigonometric
 # functions and the float64 overflow of the exponentials.
@@ -169,15 +165,10 @@ def test_points_that_are_not_finite_numbers_are_refused(value: object) -> None:
     assert caught.value.kind == "input"
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "COLUMNS": "100"}
-    return subprocess.run(
-        [sys.executable, "-m", "diffcompare", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def _cli(*args: str) -> Result:
+    # in process: test_cli runs the real `python -m diffcompare` once
+    env = {"NO_COLOR": "1", "COLUMNS": "100"}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
 @pytest.mark.parametrize(
@@ -189,7 +180,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 )
 def test_cli_refuses_with_exit_2_and_one_line(args: tuple[str, ...], words: str) -> None:
     done = _cli(*args)
-    assert done.returncode == 2
+    assert done.exit_code == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: ") and words in lines[0]
@@ -198,7 +189,7 @@ def test_cli_refuses_with_exit_2_and_one_line(args: tuple[str, ...], words: str)
 
 def test_cli_reports_the_non_differentiable_point() -> None:
     done = _cli("abs(x)", "--at", "x=0")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert "not differentiable" in done.stdout
     done = _cli("abs(x)", "--at", "x=0", "--format", "json")
     document = json.loads(done.stdout)

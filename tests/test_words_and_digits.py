@@ -28,3 +28,12 @@ def test_engine_columns_show_the_exact_columns_digits() -> None:
     result = CliRunner().invoke(main, ["sin(x)", "--at", "x=1", "--order", "1"])
     row = next(line for line in result.output.splitlines() if line.startswith("f "))
     assert row.split()[1:] == ["0.8414709848079"] * 4
+
+
+def test_a_difference_below_the_references_last_digit_is_no_error() -> None:
+    # float(1/3)/3 is exactly a float64: every engine hits the exact value
+    result = compare("x/3", {"x": 1 / 3}, order=1)
+    for outcome in result.engines.values():
+        assert outcome.checks[()].rel_error == 0.0 and outcome.checks[()].abs_error == 0.0
+        assert outcome.checks[(0,)].rel_error is not None
+        assert 1e-17 < outcome.checks[(0,)].rel_error < 1e-16  # 1/3 itself is rounded

@@ -26,11 +26,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..cluster import LOCAL, ClusterPool
 from ..compare.schema import Summary, jsonable, summarize
 from ..compare.settings import DEFAULT_SETTINGS, Settings
 from ..errors import DiffCompareError, InputError
 from ..language.limits import Limits
-from ..workers import DEFAULT_MEMORY_LIMIT, Failure, OrderedPool
+from ..workers import Failure, OrderedPool
 from .inputs import Case, read_cases
 
 __all__ = [
@@ -46,16 +47,22 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 30.0
+EXECUTORS = ("local", "dask")
+"""Where the cases run: this machine's worker processes, or a Dask cluster."""
+DEFAULT_MEMORY_LIMIT = 4 * 2**30
+"""Address space one case may add to its worker's, in bytes: one runaway case cannot take
+the machine down."""
 Result = dict[str, Any]
 
-# Imported by the forkserver before it forks workers: every worker starts with sympy loaded.
+# Imported by the process that forks the workers, so no case pays for an import; the last
+# entry runs one small case there (sympy loads more on its first derivative).
 WORKER_PRELOAD = (
-    "diffcompare.batch.runner",
     "diffcompare.compare.comparison",
     "diffcompare.engines.symbolic",
     "diffcompare.engines.reference",
     "diffcompare.engines.finite",
     "diffcompare.engines.tape",
+    "diffcompare.batch.runner:warm_up",
 )
 
 
@@ -73,14 +80,21 @@ def run(
     settings: Settings = DEFAULT_SETTINGS,
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
     evaluate: Callable[[Any], Result] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> Generator[Result, None, None]:
     """One result per case, in the order of `cases`, computed by `jobs` worker processes
     (default: one per core). Every case is compared with `settings` (a case's own
     ``order`` wins); unless `settings.simplify` says otherwise, formulas are not
     simplified here: sympy's simplify would cost more than every engine and the reference
     together. A case running longer than `timeout` seconds becomes an error
-    row of kind ``timeout`` and its worker is replaced; `memory_limit` bounds each worker's
-    address space in bytes (None: no bound).
+    row of kind ``timeout`` and its worker is replaced; `memory_limit` bounds the address
+    space one case may add to its worker's, in bytes (None: no bound).
+
+    `executor` ``"dask"`` runs the cases on a Dask cluster instead (`cluster.ClusterPool`):
+    `scheduler` is its address, or ``"local"`` (the default) for a LocalCluster of `jobs`
+    worker processes started here; the same rows come back in the same order. There the
+    timeout interrupts the case in its Dask worker, and `memory_limit` is the cluster's own.
 
     `evaluate` replaces the function a worker runs per task (it gets an object with `case`
     and `settings`); it exists so tests can make a case hang or crash, and must be picklable.
@@ -95,15 +109,27 @@ def run(
     if not case_list:
         return
     settings = settings.replace(simplify=settings.simplifies(False))  # once, not per case
+    if executor not in EXECUTORS:
+        raise InputError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     tasks = [(_affinity(case), _Task(case, settings)) for case in case_list]
-    pool: OrderedPool[_Task, Result] = OrderedPool(
-        evaluate or evaluate_case,
-        tasks,
-        jobs=jobs,
-        timeout=timeout,
-        memory_limit=memory_limit,
-        preload=WORKER_PRELOAD,
-    )
+    pool: OrderedPool[_Task, Result] | ClusterPool[_Task, Result]
+    if executor == "dask":
+        pool = ClusterPool(
+            evaluate or evaluate_case,
+            tasks,
+            scheduler=scheduler or LOCAL,
+            jobs=jobs,
+            timeout=timeout,
+        )
+    else:
+        pool = OrderedPool(
+            evaluate or evaluate_case,
+            tasks,
+            jobs=jobs,
+            timeout=timeout,
+            memory_limit=memory_limit,
+            preload=WORKER_PRELOAD,
+        )
     try:
         for case, outcome in zip(case_list, pool.results(), strict=True):
             if isinstance(outcome, Failure):
@@ -127,6 +153,11 @@ def _parsed(text: str, limits: Limits) -> Any:
     from ..language.parse import parse
 
     return parse(text, limits)
+
+
+def warm_up() -> None:
+    """Computes one small case, so that what it loads is loaded before a worker starts."""
+    evaluate_case(_Task(Case("x**2*exp(y)", "x=1, y=2"), DEFAULT_SETTINGS))
 
 
 def evaluate_case(task: Any) -> Result:

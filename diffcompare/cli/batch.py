@@ -42,6 +42,8 @@ from ..compare.schema import (
 )
 from ..compare.settings import Settings
 from ..errors import InputError
+from ..workers import shutdown as stop_workers
+from .executor import chosen_scheduler, executor_options
 from .options import comparison_options
 
 EXIT_AGREE, EXIT_DISAGREE = 0, 1
@@ -91,6 +93,7 @@ FORMATS = ("table", "jsonl", "json", "csv")
     is_flag=True,
     help="Simplify the symbolic formulas as the single command does (slower).",
 )
+@executor_options
 def batch(
     paths: tuple[str, ...],
     output_format: str,
@@ -101,6 +104,8 @@ def batch(
     resume: bool,
     fail_fast: bool,
     simplify: bool,
+    executor: str,
+    scheduler: str | None,
 ) -> int:
     """Compare the engines on every case of PATH... (.txt, .jsonl, .csv files, folders of
     them, or - for stdin) and write one result per case, in input order.
@@ -110,6 +115,7 @@ def batch(
     .jsonl  {"id": "a1", "expr": "x*y", "at": {"x": 1, "y": 2}, "order": 2}
     .csv    id,expr,at   with at like x=1;y=2
     """
+    scheduler = chosen_scheduler(executor, scheduler)
     if resume and (output is None or output_format != "jsonl"):
         raise click.UsageError("--resume needs --output FILE and --format jsonl")
     cases = read_cases(paths)
@@ -123,8 +129,21 @@ def batch(
     new: list[dict[str, Any]] = []
     with _destination(output, append=resume) as stream:
         writer = _writer(output_format, stream, pending)
-        results = run(pending, jobs=jobs, timeout=timeout, settings=settings)
-        with contextlib.closing(results), _progress(len(pending), _bar_console(writer)) as advance:
+        results = run(
+            pending,
+            jobs=jobs,
+            timeout=timeout,
+            settings=settings,
+            executor=executor,
+            scheduler=scheduler,
+        )
+        # the workers (and the process that forks them) end before the command does
+        with (
+            contextlib.ExitStack() as cleanup,
+            contextlib.closing(results),
+            _progress(len(pending), _bar_console(writer)) as advance,
+        ):
+            cleanup.callback(stop_workers)
             for result in results:
                 writer.write(result)
                 new.append(result)

@@ -24,6 +24,7 @@ read at all.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import shutil
@@ -41,6 +42,7 @@ import click
 from ..compare.schema import csv_line, csv_row
 from ..errors import DiffCompareError
 from ..grading.exercise import Exercise
+from .executor import chosen_scheduler, executor_options
 
 COLUMNS = ("student", "question", "score", "status", "mistake", "message")
 MAX_FIELD = 16 * 1024 * 1024
@@ -252,10 +254,21 @@ def grade_task(exercise: Exercise, task: Task) -> Row:
     )
 
 
-def graded_rows(exercise: Exercise, tasks: Iterator[Task], jobs: int) -> Iterator[Row]:
+def graded_rows(
+    exercise: Exercise,
+    tasks: Iterator[Task],
+    jobs: int,
+    executor: str = "local",
+    scheduler: str | None = None,
+) -> Iterator[Row]:
     """Rows in input order. With several jobs, answers are graded by a pool of threads (the
     heavy work runs in sandbox worker processes, so threads are enough) a bounded window
-    ahead of the row being written."""
+    ahead of the row being written. With `executor` "dask", by the workers of a Dask
+    cluster (`scheduler`: an address, or "local"); an answer whose worker is lost (twice,
+    on a local cluster) gets an error row."""
+    if executor == "dask":
+        yield from _graded_on_dask(exercise, list(tasks), jobs, scheduler or "local")
+        return
     if jobs <= 1:
         for task in tasks:
             yield grade_task(exercise, task)
@@ -268,6 +281,24 @@ def graded_rows(exercise: Exercise, tasks: Iterator[Task], jobs: int) -> Iterato
                 yield window.pop(0).result()
         for future in window:
             yield future.result()
+
+
+def _graded_on_dask(
+    exercise: Exercise, tasks: list[Task], jobs: int, scheduler: str
+) -> Iterator[Row]:
+    from ..cluster import ClusterPool
+    from ..workers import Failure
+
+    work = functools.partial(grade_task, exercise)
+    keyed = [(index, task) for index, task in enumerate(tasks)]
+    pool: ClusterPool[Task, Row] = ClusterPool(
+        work, keyed, scheduler=scheduler, jobs=jobs, timeout=None
+    )
+    for task, outcome in zip(tasks, pool.results(), strict=True):
+        if isinstance(outcome, Failure):
+            yield Row(task.student, task.question, 0.0, "error", None, outcome.message, task.answer)
+        else:
+            yield outcome
 
 
 # ---------------------------------------------------------------------------------------
@@ -473,14 +504,17 @@ def _bucket(fraction: float) -> str:
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Answers graded at once.",
+    help="Answers graded at once (with --executor dask: workers of a local cluster).",
 )
+@executor_options
 def grade(
     exercise_path: Path,
     submissions_path: Path,
     output: Path | None,
     output_format: str,
     jobs: int,
+    executor: str,
+    scheduler: str | None,
 ) -> int:
     """Grade SUBMISSIONS (.csv or .jsonl) against EXERCISE.toml: one row per student and
     question, in input order, then a summary.
@@ -493,6 +527,7 @@ def grade(
     The summary goes to stdout after a table, and to stderr when jsonl or csv rows are
     written to stdout. Exit status 0 once the files could be read, 2 when either cannot.
     """
+    scheduler = chosen_scheduler(executor, scheduler)
     try:
         exercise = Exercise.load(exercise_path)
     except DiffCompareError as error:
@@ -511,7 +546,7 @@ def grade(
     writer = Writer(sink, output_format, table_width(sink))
     try:
         writer.header()
-        for row in graded_rows(exercise, tasks, jobs):
+        for row in graded_rows(exercise, tasks, jobs, executor, scheduler):
             writer.row(row)
             summary.add(row)
     finally:

@@ -178,7 +178,10 @@ def combine(s: Stencil, values: np.ndarray, steps: Sequence[float]) -> Differenc
         magnitude += abs(c * fi)
     scale = 1.0
     for k, order in enumerate(s.orders):
-        power = steps[k] ** order
+        try:
+            power = steps[k] ** order
+        except OverflowError:  # a step near 1e300 for x near 1e300: beyond float64 squared
+            return Difference(math.nan, math.nan)
         scale = power if k == 0 else scale * power
     denominator = s.divisor * scale
     value = numerator / denominator

@@ -175,14 +175,37 @@ def _pow_complex(x: Any, y: Any) -> Any:
 
 
 def _erf_complex(z: Any) -> Any:
-    import mpmath  # sympy's own dependency; numpy has no complex erf
+    """erf on complex numbers near the real axis (numpy has none), with the tiny imaginary
+    part of a complex step kept to full precision."""
+    import mpmath  # sympy's own dependency
 
-    def one(w: complex) -> complex:
-        # the imaginary part is tiny beside the real one: enough digits to keep both
-        with mpmath.workdps(45):
-            return complex(mpmath.erf(mpmath.mpc(w.real, w.imag)))
+    z = np.asarray(z, dtype=np.complex128)
+    out = np.empty_like(z)
+    sign = np.where(z.real < 0, -1.0, 1.0)
+    far = np.abs(z.real) >= 27.0  # erfc below 1e-318: erf is ±1 to the last bit
+    mid = (np.abs(z.real) >= 6.0) & ~far
+    near = ~(far | mid)
+    out[far] = sign[far]
+    if mid.any():
+        # erfc(w) = exp(-w²)/(w√π)·Σ (-1)^n (2n-1)!!/(2w²)^n: for |w| >= 6 the terms fall
+        # below 1e-16 before they start growing again
+        w = sign[mid] * z[mid]
+        term = np.ones_like(w)
+        total = np.ones_like(w)
+        for n in range(1, 36):
+            term = -term * (2 * n - 1) / (2 * w * w)
+            total = total + term
+        erfc = np.exp(-w * w) / (w * math.sqrt(math.pi)) * total
+        out[mid] = sign[mid] * (1 - erfc)
+    if near.any():
 
-    return np.vectorize(one, otypes=[np.complex128])(z)
+        def one(w: complex) -> complex:
+            # the imaginary part is h·erf'(x), down to 1e-21·e^-36: digits enough for both
+            with mpmath.workdps(60):
+                return complex(mpmath.erf(mpmath.mpc(w.real, w.imag)))
+
+        out[near] = np.vectorize(one, otypes=[np.complex128])(z[near])
+    return out
 
 
 def _pow_rule_exponent(F: Any, g: Any, ans: Any, x: Any, y: Any) -> Any:
