@@ -7,6 +7,7 @@ breaker set, and a traced thread spun on its next call).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -137,6 +138,58 @@ def test_budgets_end_under_a_trace_function() -> None:
         assert float(overtime) < 2.0, line
         assert tracer_kept == "True", line  # the tracer is put back if the interrupt hit it
     assert len(lines) == 2
+
+
+_FIRST_CALL = textwrap.dedent(
+    """
+    import contextlib, importlib, time
+    from diffcompare import Limits, compare
+    from diffcompare.errors import TimeLimitError
+
+    comparison = importlib.import_module("diffcompare.compare.comparison")
+    budget = comparison.time_budget
+    spans = []
+
+    @contextlib.contextmanager
+    def timed(seconds, *rest):  # how long the symbolic budget's block really ran
+        start = time.perf_counter()
+        try:
+            with budget(seconds, *rest):
+                yield
+        finally:
+            spans.append(time.perf_counter() - start - seconds)
+
+    comparison.time_budget = timed
+    text = "exp(-((x1-1)**2+(x2-2)**2+(x3-3)**2)/2)/sqrt(2*pi)*sin(x1*x2)+x3**3"
+    at = {"x1": 0.3, "x2": 0.5, "x3": 0.9}
+    try:
+        compare(text, at, limits=Limits(symbolic_seconds=0.2))
+        outcome = "finished"
+    except TimeLimitError:
+        outcome = "timed-out"
+    print(outcome, round(spans[0], 2))
+    """
+)
+
+
+@pytest.mark.parametrize("core", ["ctrace", "pytrace"])
+def test_the_first_budget_ends_in_time_under_coverage(core: str, tmp_path: Path) -> None:
+    # coverage's tracer slows every line; sympy's first-use imports, done inside the budget,
+    # kept the interrupt waiting (an import is never cut short) well past the budget
+    script = tmp_path / "first_call.py"
+    script.write_text(_FIRST_CALL)
+    done = subprocess.run(
+        [sys.executable, "-m", "coverage", "run", f"--data-file={tmp_path / 'data'}", script],
+        cwd=ROOT,
+        env={**os.environ, "COVERAGE_CORE": core, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert done.returncode == 0, done.stderr
+    outcome, overtime = done.stdout.split()
+    assert outcome in ("finished", "timed-out")
+    assert float(overtime) < 1.0, done.stdout
 
 
 @pytest.mark.parametrize("seconds", [0.0, 0.05])
