@@ -13,7 +13,8 @@ budgets, and the watchdog marks a budget expired before it interrupts. When the 
 reaches a budget's exit, the exit reads the stack: if an enclosing budget has expired, the
 interrupt goes on upward (an inner ``except TimeLimitError`` cannot swallow the outer budget's
 end); the outermost expired budget turns it into `TimeLimitError`. The watchdog does not
-interrupt a thread while it is inside this module's own bookkeeping, and a budget whose block
+interrupt a thread while it is inside this module's own bookkeeping or importing a module (an
+import cut short leaves the module broken for the whole process), and a budget whose block
 was left without its exit running (an interrupt on its first bytecode) is dropped by the next
 exit below it, or by the watchdog once the frame that opened it has returned.
 """
@@ -146,10 +147,16 @@ class _Registry:
             stack[stack.index(budget) :] = []
             return None
         budget.expired = True
-        if any(f.f_code in _BOOKKEEPING for f in frames):
-            return RETRY_SECONDS  # an exit is reading the stack: let it finish
+        if any(f.f_code in _BOOKKEEPING or _importing(f) for f in frames):
+            # an exit is reading the stack, or a module is being imported (sympy imports
+            # parts of itself on first use; one cut short stays broken for the process)
+            return RETRY_SECONDS
         _set_async_exc(ctypes.c_ulong(budget.thread_id), ctypes.py_object(_Expired))
         return REPEAT_SECONDS
+
+
+def _importing(frame: FrameType) -> bool:
+    return frame.f_code.co_filename.startswith("<frozen importlib")
 
 
 def _frames_of(thread_id: int) -> list[FrameType] | None:

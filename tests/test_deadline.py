@@ -112,6 +112,9 @@ _TRACED = textwrap.dedent(
         except TimeLimitError:
             outcome = "timed-out"
         print(outcome, round(time.perf_counter() - start - seconds, 2), sys.gettrace() is tracer)
+    # an interrupt never lands in an import (sympy imports parts of itself on first use, and
+    # one cut short would stay broken): with time enough, the comparison is whole
+    print(compare(text, at).agree)
     """
 )
 
@@ -125,10 +128,13 @@ def test_budgets_end_under_a_trace_function() -> None:
         timeout=30,
     )
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.split("\n")[:2]
+    *lines, whole, _ = done.stdout.split("\n")
+    assert whole == "True"
     for line in lines:
         outcome, overtime, tracer_kept = line.split(" ")[-3:]
-        assert float(overtime) < 1.0, line
+        # within a second, plus an import the interrupt waited for: under a pure-Python
+        # tracer sympy's first-use imports of itself take most of a second more
+        assert float(overtime) < 2.0, line
         assert tracer_kept == "True", line  # the tracer is put back if the interrupt hit it
     assert len(lines) == 2
 

@@ -41,6 +41,7 @@ from ..language.limits import Limits
 from ..language.magnitude import check_at_point
 from ..language.ops import OPERATIONS
 from ..language.parse import check_point, check_tree, parse, parse_point, unused_variables
+from ..report.html import comparison_html
 from .names import entry_label, entry_name
 from .schema import Status, finite_or_none, jsonable, shaped
 from .settings import (
@@ -238,9 +239,7 @@ class Comparison:
         }
 
     def _repr_html_(self) -> str:
-        """Jupyter's view: the table as HTML (the reporter's, imported when asked for)."""
-        from ..report.html import comparison_html
-
+        """Jupyter's view: the table as HTML."""
         return comparison_html(self)
 
     def formulas_dict(self) -> dict[str, Any]:

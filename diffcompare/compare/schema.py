@@ -1,5 +1,5 @@
 """The shape of a result, in one place: statuses, the JSON layout, CSV rows, the summary
-(entries are named in `names`, re-exported here).
+(entries are named in `names`, re-exported here), and the one-line verdict.
 
 A comparison's result travels as a `Comparison` (in the process that made it) and as its
 JSON document (`Comparison.to_dict`, one line of a batch output, a resumed run). Everything
@@ -16,18 +16,21 @@ import statistics
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..engines.base import Entry, entries_for
 from .names import entry_label, entry_name
 
+if TYPE_CHECKING:
+    from .comparison import Comparison
+
 __all__ = [
     "AGREEING", "BATCH_COLUMNS", "CASE_COLUMNS", "ENTRY_COLUMNS", "ERROR", "Status", "Summary",
     "agrees", "batch_rows", "csv_cell", "csv_line", "csv_row", "entries", "entry_label",
-    "entry_name", "entry_rows", "finite_or_none", "jsonable", "point_text", "shaped",
-    "summarize", "unshaped",
+    "entry_name", "entry_rows", "error_text", "finite_or_none", "jsonable", "point_text",
+    "shaped", "summarize", "unshaped", "verdict",
 ]  # fmt: skip
 
 # -- statuses -----------------------------------------------------------------------------
@@ -233,6 +236,46 @@ def csv_line(cells: Sequence[Any]) -> str:
 def csv_row(row: Mapping[str, Any], columns: Sequence[str]) -> str:
     """The line of a row given by column name (a missing column is an empty cell)."""
     return csv_line([row.get(column) for column in columns])
+
+
+# -- the verdict --------------------------------------------------------------------------
+# Here, below the comparison, so the terminal's table and the notebook's HTML (a view that
+# sits below the results it shows) say it in the same words.
+
+
+def verdict(comparison: Comparison) -> str:
+    """One line: agreement, or which engine disagrees where and by how much."""
+    if comparison.agree:
+        text = "all engines agree with the exact reference"
+        if comparison.kinks:
+            text += " where the function is differentiable"
+        return text
+    parts = []
+    for name, outcome in comparison.engines.items():
+        bad = [(entry, c) for entry, c in outcome.checks.items() if not c.agrees]
+        if not bad:
+            continue
+        entry, check = bad[0]
+        where = entry_name(entry, comparison.variables)
+        if check.status == Status.DISAGREE and check.abs_error is not None:
+            tolerance = error_text(check.tolerance or 0.0)
+            off = error_text(check.abs_error)
+            what = f"{name} disagrees at {where}: off by {off} (tolerance {tolerance})"
+        elif check.status == Status.DISAGREE:
+            what = f"{name} disagrees at {where}: {check.reason or 'out of float64 range'}"
+        elif check.status == Status.SPURIOUS:
+            what = f"{name} gives a number at {where}, where the exact value is undefined"
+        else:
+            what = f"{name} gives no value at {where} ({check.reason or 'no reason given'})"
+        if len(bad) > 1:
+            what += f", and at {len(bad) - 1} more"
+        parts.append(what)
+    return "; ".join(parts)
+
+
+def error_text(value: float) -> str:
+    """An error as the table and the verdict write it: ``0`` or ``1.2e-05``."""
+    return "0" if value == 0 else f"{value:.1e}"
 
 
 # -- the summary --------------------------------------------------------------------------

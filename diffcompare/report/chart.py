@@ -6,6 +6,8 @@ columns by default, down to 40). Hand-made rather than plotext's: what is needed
 axis and a letter per point on a grid of a few dozen characters, which is short to write,
 while plotext's output would need its colours and box characters turned off for pipes and a
 further dependency for one small picture.
+
+A view, like `plots`: it reads the study it is given and imports none of the result modules.
 """
 
 from __future__ import annotations

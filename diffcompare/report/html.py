@@ -3,6 +3,10 @@
 A table of the numbers, and for the step study and the sweep their picture embedded as a
 PNG (base64 data URI), so a saved notebook shows it without the files it was made from.
 Text is escaped; nothing the user typed becomes markup.
+
+A view below the results it shows (they call it from `_repr_html_`): it reads their
+attributes and takes its words from `compare.names` and `compare.schema`, and imports none
+of the result modules, so the arrows point down.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from ..compare.names import entry_name
+from ..compare.schema import verdict
+from .plots import plot_steps, plot_sweep
 
 if TYPE_CHECKING:
     from ..compare.comparison import Comparison
@@ -50,8 +56,6 @@ def png_image(ax: Any, alt: str) -> str:
 
 def comparison_html(comparison: Comparison) -> str:
     """The table of the terminal (value and error per engine) and the verdict."""
-    from .render import verdict
-
     names = list(comparison.engines)
     rows = []
     for entry in comparison.entries:
@@ -84,7 +88,7 @@ def steps_html(study: StepStudy) -> str:
         rows.append(cells)
     title = f"{study.entry_name} of {study.expression} at {study.point_text}"
     table = _table(["method", "best step: error", "h = 1e-3", "rule of thumb"], rows)
-    image = png_image(study.plot(), f"error against the step for {title}")
+    image = png_image(plot_steps(study), f"error against the step for {title}")
     return f"<div><p><b>{html.escape(title)}</b></p>{table}{image}</div>"
 
 
@@ -96,5 +100,5 @@ def sweep_html(sweep: Sweep) -> str:
         rows.append([name, ", ".join(spans[:5]) or "nowhere"])
     title = f"{sweep.entry_name} of {sweep.expression} along {sweep.variable}"
     table = _table(["engine", "disagrees on"], rows)
-    image = png_image(sweep.plot(), f"error of each engine for {title}")
+    image = png_image(plot_sweep(sweep), f"error of each engine for {title}")
     return f"<div><p><b>{html.escape(title)}</b></p>{table}{image}</div>"

@@ -4,6 +4,9 @@ matplotlib is imported inside these functions, never at the top, so that command
 draw nothing do not pay for it; it is set to the Agg backend (files, no window) unless the
 caller (a notebook) has chosen another one already. Titles, axis labels and legends say what
 is shown in words, so a picture makes sense without the README.
+
+A view below the results it draws (`StepStudy.plot`, `Sweep.plot` call it): it reads the
+study it is given and imports none of the result modules, so the arrows point down.
 """
 
 from __future__ import annotations

@@ -16,7 +16,15 @@ from rich.text import Text
 
 from ..compare.comparison import Check, Comparison
 from ..compare.names import entry_name
-from ..compare.schema import ENTRY_COLUMNS, Status, csv_line, csv_row, entry_rows
+from ..compare.schema import (
+    ENTRY_COLUMNS,
+    Status,
+    csv_line,
+    csv_row,
+    entry_rows,
+    error_text,
+    verdict,
+)
 from ..engines.base import Entry
 
 EXACT_DIGITS = 13
@@ -137,9 +145,9 @@ def _estimate_text(check: Check) -> str:
     """The engine's own error estimate, measured like its error, marked ⚠ when the true
     error exceeded it: evidence about the engine, not part of the verdict."""
     if check.rel_estimate is not None:
-        size = _error(check.rel_estimate)
+        size = error_text(check.rel_estimate)
     else:
-        size = "±" + _error(check.error_estimate or 0.0)
+        size = "±" + error_text(check.error_estimate or 0.0)
     return f"est {size}" + (" ⚠" if check.estimate_ok is False else "")
 
 
@@ -154,9 +162,9 @@ def _error_text(check: Check) -> str:
         return "undefined ✗"
     mark = " ✗" if check.status == Status.DISAGREE else ""
     if check.rel_error is not None:
-        return _error(check.rel_error) + mark
+        return error_text(check.rel_error) + mark
     if check.abs_error is not None:  # the exact value is 0: relative error means nothing
-        return ("±" + _error(check.abs_error) if check.abs_error else "0") + mark
+        return ("±" + error_text(check.abs_error) if check.abs_error else "0") + mark
     return check.status + mark
 
 
@@ -177,43 +185,9 @@ def notes(comparison: Comparison) -> list[str]:
     return lines
 
 
-def verdict(comparison: Comparison) -> str:
-    """One line: agreement, or which engine disagrees where and by how much."""
-    if comparison.agree:
-        text = "all engines agree with the exact reference"
-        if comparison.kinks:
-            text += " where the function is differentiable"
-        return text
-    parts = []
-    for name, outcome in comparison.engines.items():
-        bad = [(entry, c) for entry, c in outcome.checks.items() if not c.agrees]
-        if not bad:
-            continue
-        entry, check = bad[0]
-        where = entry_name(entry, comparison.variables)
-        if check.status == Status.DISAGREE and check.abs_error is not None:
-            tolerance = _error(check.tolerance or 0.0)
-            off = _error(check.abs_error)
-            what = f"{name} disagrees at {where}: off by {off} (tolerance {tolerance})"
-        elif check.status == Status.DISAGREE:
-            what = f"{name} disagrees at {where}: {check.reason or 'out of float64 range'}"
-        elif check.status == Status.SPURIOUS:
-            what = f"{name} gives a number at {where}, where the exact value is undefined"
-        else:
-            what = f"{name} gives no value at {where} ({check.reason or 'no reason given'})"
-        if len(bad) > 1:
-            what += f", and at {len(bad) - 1} more"
-        parts.append(what)
-    return "; ".join(parts)
-
-
 def _number(value: float, digits: int) -> str:
     text = f"{value:.{digits}g}"
     return "0" if text == "-0" else text
-
-
-def _error(value: float) -> str:
-    return "0" if value == 0 else f"{value:.1e}"
 
 
 def to_json(comparison: Comparison) -> str:

@@ -32,6 +32,8 @@ from ..language.evaluate_complex import not_analytic_reason
 from ..language.expr import Expr, to_text
 from ..language.expr import variables as variables_of
 from ..language.parse import check_point, check_tree, parse, parse_point
+from ..report.html import steps_html
+from ..report.plots import plot_steps
 
 METHODS = ("central", "forward", "backward", "complex", "richardson")
 DEFAULT_METHODS = ("central", "forward", "complex")
@@ -169,14 +171,10 @@ class StepStudy:
 
     def plot(self, ax: Any = None) -> Any:
         """Error against the step, log-log, with the model lines and the marked steps
-        (matplotlib; imported here, not before)."""
-        from ..report.plots import plot_steps
-
+        (matplotlib, imported only when drawing)."""
         return plot_steps(self, ax)
 
     def _repr_html_(self) -> str:
-        from ..report.html import steps_html
-
         return steps_html(self)
 
 

@@ -27,6 +27,8 @@ from ..language.expr import Call, Expr, to_text, walk
 from ..language.expr import variables as variables_of
 from ..language.ops import OPERATIONS
 from ..language.parse import check_coordinate, check_tree, parse, parse_point
+from ..report.html import sweep_html
+from ..report.plots import plot_sweep
 
 DEFAULT_POINTS = 200
 MAX_POINTS = 1_000_000
@@ -164,14 +166,10 @@ class Sweep:
 
     def plot(self, ax: Any = None) -> Any:
         """Error against the moving variable per engine, log scale, with the tolerance band
-        (matplotlib; imported here, not before)."""
-        from ..report.plots import plot_sweep
-
+        (matplotlib, imported only when drawing)."""
         return plot_sweep(self, ax)
 
     def _repr_html_(self) -> str:
-        from ..report.html import sweep_html
-
         return sweep_html(self)
 
 
