@@ -3,6 +3,7 @@ the language does not have called unsupported."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -20,6 +21,7 @@ from diffcompare.language.parse import parse
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@functools.cache  # one interpreter start serves every test that reads the listing
 def piped_listing() -> str:
     done = subprocess.run(
         [sys.executable, "-m", "diffcompare", "functions"],
