@@ -17,7 +17,10 @@ Two ways to use them:
 
 * `call`: one function call under a time and a memory budget, from any thread (grading);
 * `OrderedPool`: many tasks, results in task order, each task under its own time budget; tasks
-  with the same affinity key go to the same worker, so its caches are built once (batch).
+  with the same affinity key go to the same worker, so its caches are built once (batch);
+* `untrusted`: a generator run where it may be hostile (a student's code): its messages come
+  back as size-limited JSON lines, never pickles, each within its own deadline, and the
+  worker is killed afterwards instead of serving again (grading a student's function).
 
 Why not a library: `concurrent.futures` cannot kill one hung worker (and a dead worker
 breaks the whole executor); loky inherits that; pebble kills and replaces a worker per task
@@ -30,6 +33,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import importlib
+import json
 import os
 import pickle
 import signal
@@ -40,7 +44,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import recv_handle, send_handle
@@ -195,11 +199,19 @@ class Worker:
             raise WorkerStartError(f"a worker process did not start within {STARTUP_SECONDS:g} s")
         self.read_ready()
 
-    def send(self, fn: Callable[..., Any], args: Any, kwargs: Any, memory: int | None) -> None:
+    def send(
+        self,
+        fn: Callable[..., Any],
+        args: Any,
+        kwargs: Any,
+        memory: int | None,
+        replies: str = "pickle",
+    ) -> None:
         """Sends one call; `memory` is the address space in bytes the call may add (None: no
-        bound). Raises WorkerError when the call cannot be pickled (nothing was sent)."""
+        bound); `replies` is "pickle" (one pickled outcome) or "json" (see `untrusted`).
+        Raises WorkerError when the call cannot be pickled (nothing was sent)."""
         try:
-            data = pickle.dumps((fn, args, kwargs, memory))
+            data = pickle.dumps((fn, args, kwargs, memory, replies))
         except Exception as error:  # a lambda, a closure, an open file...
             raise WorkerError(
                 f"cannot send the work to a worker process: {error}", type(error).__name__
@@ -337,6 +349,94 @@ def call(
             return_worker(worker)
         else:
             discard_worker(worker)
+
+
+# ---------------------------------------------------------------------------------------------
+# untrusted work: JSON lines back, never pickles
+
+MAX_REPLY_BYTES = 4_000_000
+"""Largest JSON line read back from untrusted work; a longer one is refused unread."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message of untrusted work: ``status`` is "ok" (`value` holds the parsed JSON),
+    "timeout" (no full line within its deadline), "ended" (the worker's process ended, or
+    closed its socket), "too long" (a line past `MAX_REPLY_BYTES`) or "unreadable" (not
+    JSON). After anything but "ok" the work is over: its worker is killed on leaving."""
+
+    status: str
+    value: Any = None
+
+
+class UntrustedCall:
+    """The caller's side of `untrusted`: reads the work's JSON lines, each by a deadline."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.fd = worker.connection.fileno()
+        self.buffer = b""
+        self.over = False
+
+    def next(self, seconds: float) -> Reply:
+        """The next message, waiting at most `seconds` for it."""
+        if self.over:
+            return Reply("ended")
+        reply = self._read_line(seconds)
+        self.over = reply.status != "ok"
+        return reply
+
+    def _read_line(self, seconds: float) -> Reply:
+        deadline = time.monotonic() + seconds
+        while b"\n" not in self.buffer:
+            if len(self.buffer) > MAX_REPLY_BYTES:
+                return Reply("too long")
+            left = deadline - time.monotonic()
+            if left <= 0 or not wait([self.fd], left):
+                return Reply("timeout")
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                return Reply("ended")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        if len(line) > MAX_REPLY_BYTES:
+            return Reply("too long")
+        try:
+            return Reply("ok", json.loads(line))
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the stack
+            return Reply("unreadable")
+
+
+@contextlib.contextmanager
+def untrusted(
+    fn: Callable[..., Iterable[Any]],
+    args: tuple[Any, ...] = (),
+    *,
+    memory: int | None,
+    preload: Sequence[str] = (),
+) -> Iterator[UntrustedCall]:
+    """Runs the generator ``fn(*args)`` in a worker process that may not be trusted after.
+
+    Each value `fn` yields is sent back as one JSON line (`json.dumps`), which the caller
+    reads with `UntrustedCall.next(seconds)`: whatever the work does to its process (writes
+    to the socket, returns objects built to run code when unpickled), the caller parses at
+    most `MAX_REPLY_BYTES` of JSON per message and never unpickles anything. The work's
+    stdin, stdout and stderr go nowhere; `memory` caps the address space it may add, past
+    which it gets `MemoryError`. On leaving, the worker and anything it started are killed
+    (a student's ``except BaseException`` cannot swallow that); it never serves again.
+    `fn` and `args` must pickle (they travel to the worker; only the replies are JSON).
+    Worker start-up is not counted against any deadline.
+    """
+    worker = take_worker(preload)
+    try:
+        worker.wait_ready()
+        worker.send(fn, args, {}, memory, replies="json")
+        yield UntrustedCall(worker)
+    finally:
+        discard_worker(worker)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -573,11 +673,14 @@ def serve(connection: Connection) -> None:
         except (EOFError, OSError):
             return
         try:
-            fn, args, kwargs, memory = pickle.loads(message)
+            fn, args, kwargs, memory, replies = pickle.loads(message)
         except Exception as error:  # say, a function defined in the caller's __main__
             text = f"the work could not be received: {type(error).__name__}: {error}"
             connection.send(("exception", (text, type(error).__name__, "")))
             continue
+        if replies == "json":
+            _run_untrusted(fn, args, kwargs, memory, connection.fileno())
+            return  # whatever ran here is not to be trusted with another call
         reply = _run(fn, args, kwargs, memory)
         try:
             connection.send(reply)
@@ -619,6 +722,29 @@ def _run(fn: Callable[..., Any], args: Any, kwargs: Any, memory: int | None) -> 
         return ("exception", (f"{name}: {error}", name, details))
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _run_untrusted(
+    fn: Callable[..., Iterable[Any]], args: Any, kwargs: Any, memory: int | None, fd: int
+) -> None:
+    """Sends each value the generator yields as a JSON line on `fd`; stops at the first
+    failure (the caller sees the socket close)."""
+    import resource
+
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for standard in (0, 1, 2):  # the work's prints must not reach anyone's terminal
+        os.dup2(devnull, standard)
+    if memory is not None:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = _address_space() + memory
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    with contextlib.suppress(BaseException):  # noqa: BLE001 - the caller sees the end
+        for value in fn(*args, **kwargs):
+            data = (json.dumps(value) + "\n").encode()
+            while data:
+                data = data[os.write(fd, data) :]
 
 
 def _address_space() -> int:

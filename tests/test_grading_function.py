@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -191,6 +192,57 @@ def test_student_prints_do_not_reach_the_grader(capfd: pytest.CaptureFixture[str
     assert check_function(source, "x**2", kind="derivative", points=3).correct
     captured = capfd.readouterr()
     assert "LOUD STUDENT" not in captured.out + captured.err
+
+
+HOSTILE = """
+import os, pickle, stat
+
+class Armed(float):
+    # unpickling this would create MARKER: proof that the grader ran the student's code
+    def __reduce__(self):
+        return (open, (MARKER, "w"))
+
+def to_sockets(data):
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+                os.write(int(name), data)
+        except OSError:
+            pass
+
+def d(x):
+    if MODE == "frame":  # a pickle framed as a reply of the worker protocol
+        payload = pickle.dumps(("ok", Armed(2 * x)))
+        to_sockets(len(payload).to_bytes(4, "big") + payload)
+    elif MODE == "flood":  # far more than one reply may hold, with no line end
+        to_sockets(b"[" * 5_000_000)
+    elif MODE == "list":
+        return [Armed(2 * x)] * 10**6
+    return Armed(2 * x)
+"""
+
+
+@pytest.mark.parametrize(
+    ("mode", "words"),
+    [
+        ("return", ""),
+        ("frame", "sent back something unreadable"),
+        ("flood", "sent back more than"),
+        ("list", "shape"),
+    ],
+)
+def test_nothing_the_student_returns_or_sends_is_unpickled(
+    mode: str, words: str, tmp_path: Path
+) -> None:
+    marker = tmp_path / "unpickled"
+    source = f"MARKER = {str(marker)!r}\nMODE = {mode!r}\n" + HOSTILE
+    feedback = check_function(source, "x**2", kind="derivative", name="d", points=3, call_seconds=5)
+    assert not marker.exists()
+    if mode == "return":  # a float subclass: only its number comes back
+        assert feedback.correct
+    else:
+        assert feedback.status == "incorrect"
+        assert words in feedback.message
 
 
 def test_domain_skips_undefined_points() -> None:

@@ -3,9 +3,10 @@
 The student's function is called at seeded random points of the domain and its numbers are
 measured against the exact reference (sympy's derivative evaluated at high precision).
 Running student code is the point of this check, so it is run where it can do the least
-harm: in a worker process with a time and a memory limit (`sandbox.run_limited`). Only
-plain numbers come back from the worker, never the student's objects, so nothing the student
-wrote is unpickled (and so run) in the grader's own process.
+harm: in a worker process with a time and a memory limit, killed afterwards
+(`sandbox.run_untrusted`). Only plain numbers come back from the worker, as size-limited
+JSON lines, never pickles and never the student's objects, so nothing the student wrote is
+unpickled (and so run) in the grader's own process.
 
 Two ways to hand in the code:
 
@@ -24,29 +25,25 @@ was taken. Pass the source text when the code is untrusted.
 from __future__ import annotations
 
 import ast
-import contextlib
-import json
 import math
-import os
 import pickle
-import select
-import signal
 import threading
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal
 
 import numpy as np
 
 from ..compare.schema import entry_name
 from ..compare.settings import non_negative
-from ..errors import DiffCompareError, InputError, LimitError, TimeLimitError
+from ..errors import DiffCompareError, InputError, LimitError
 from ..language.expr import Expr
 from ..language.expr import variables as variables_of
 from ..language.limits import DEFAULT_LIMITS, Limits
 from ..language.parse import check_coordinate, name_problem, parse
+from ..workers import MAX_REPLY_BYTES, Reply
 from .exact import Entry, canonical
 from .feedback import Feedback
 from .question import natural_sorted
@@ -71,8 +68,6 @@ ATTEMPTS_PER_POINT = 20
 REFERENCE_DIGITS = 30
 LOAD_SECONDS = 5.0
 """Added to `call_seconds` for running the student's source text (its imports)."""
-MAX_LINE_BYTES = 4_000_000
-"""Largest report of one call that the worker reads from the child running it."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -138,112 +133,74 @@ class _LoadFailed(Exception):
     pass
 
 
+def student_messages(
+    target: Callable[..., Any] | StudentSource, points: Sequence[Sequence[float]], takes: Takes
+) -> Iterator[dict[str, Any]]:
+    """Runs in a worker that is killed afterwards (`sandbox.run_untrusted`): loads the
+    student's function, then calls it at each point. Yields plain JSON-able data only:
+    ``{"load_error": text or None}``, then one ``{"outcome": [...]}`` per point."""
+    try:
+        function = _load(target)
+    except BaseException as error:  # whatever loading the code raises
+        reason = str(error) if isinstance(error, _LoadFailed) else None
+        yield {"load_error": reason or f"your code raised {_error_text(error)} while loading"}
+        return
+    yield {"load_error": None}
+    for point in points:
+        try:
+            outcome = _plain_numbers(function(*_arguments(point, takes)))
+        except BaseException as error:  # SystemExit too: report, go on
+            outcome = ("raised", _error_text(error))
+        yield {"outcome": list(outcome)}
+
+
 def call_at_points(
     target: Callable[..., Any] | StudentSource,
     points: Sequence[Sequence[float]],
     takes: Takes,
     call_seconds: float,
+    memory_mb: int,
 ) -> tuple[str | None, list[Outcome]]:
     """Call the student's function at each point: (load error or None, one outcome per point).
 
-    Runs in a sandbox worker, which forks a child for the student's code: the worker itself
-    never runs it, so it stays clean for the next job, and a call that overstays
-    `call_seconds` is ended by killing the child (a student's ``except BaseException`` cannot
-    swallow that). The child reports one JSON line per step; the worker parses them, never
-    unpickles them. Calling stops at the first call that runs out of time."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read_end)
-        _child(target, points, takes, write_end)
-    os.close(write_end)
-    reader = _LineReader(read_end)
+    The code runs in a worker process that is killed when the calls are done or one of them
+    overstays `call_seconds`; its reports come back as JSON lines that are parsed, never
+    unpickled, and validated field by field. Calling stops at the first call that runs out
+    of time."""
+    from .sandbox import run_untrusted
+
     outcomes: list[Outcome] = []
-    try:
-        first = reader.next(call_seconds + LOAD_SECONDS)
-        if first is None:
+    with run_untrusted(student_messages, target, points, takes, memory_mb=memory_mb) as replies:
+        first = replies.next(call_seconds + LOAD_SECONDS)
+        if first.status == "timeout":
             return f"your code did not finish loading within {call_seconds + LOAD_SECONDS:g} s", []
-        if first.get("load_error") is not None:
-            return str(first["load_error"]), []
+        if first.status != "ok" or not isinstance(first.value, dict):
+            return f"the process running your code {_ended(first)} while loading it", []
+        load_error = first.value.get("load_error")
+        if load_error is not None:
+            return str(load_error)[:400], []
         for _ in points:
-            message = reader.next(call_seconds)
-            if message is None:
+            reply = replies.next(call_seconds)
+            if reply.status == "timeout":
                 outcomes.append(("timeout",))
                 break
-            outcomes.append(_outcome_from(message))
-    finally:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.waitpid(pid, 0)
-        os.close(read_end)
+            if reply.status == "ok" and isinstance(reply.value, dict):
+                outcomes.append(_outcome_from(reply.value))
+            else:
+                outcomes.append(("raised", f"the process running your function {_ended(reply)}"))
     return None, outcomes
 
 
-def _child(
-    target: Callable[..., Any] | StudentSource,
-    points: Sequence[Sequence[float]],
-    takes: Takes,
-    write_end: int,
-) -> NoReturn:
-    try:
-        # the student's prints must not reach the grader's terminal or output file
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        out = os.fdopen(write_end, "w", encoding="utf-8")
-
-        def say(message: dict[str, Any]) -> None:
-            out.write(json.dumps(message) + "\n")
-            out.flush()
-
-        try:
-            function = _load(target)
-        except BaseException as error:  # whatever loading the code raises
-            reason = str(error) if isinstance(error, _LoadFailed) else None
-            say({"load_error": reason or f"your code raised {_error_text(error)} while loading"})
-            os._exit(0)
-        say({"load_error": None})
-        for point in points:
-            try:
-                outcome = _plain_numbers(function(*_arguments(point, takes)))
-            except BaseException as error:  # SystemExit too: report, go on
-                outcome = ("raised", _error_text(error))
-            say({"outcome": list(outcome)})
-    finally:
-        os._exit(0)
-
-
-class _LineReader:
-    """JSON lines from the child, each within its own deadline and size bound."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.buffer = b""
-
-    def next(self, seconds: float) -> dict[str, Any] | None:
-        deadline = time.monotonic() + seconds
-        while b"\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0 or len(self.buffer) > MAX_LINE_BYTES:
-                return None
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if not ready:
-                return None
-            chunk = os.read(self.fd, 65536)
-            if not chunk:  # the child ended (os._exit, a signal) without a full line
-                return {"outcome": ["raised", "the process running your function ended"]}
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        try:
-            message = json.loads(line)
-        except ValueError:
-            message = None
-        return message if isinstance(message, dict) else {"outcome": ["not_numbers", "?"]}
+def _ended(reply: Reply) -> str:
+    if reply.status == "too long":
+        return f"sent back more than {MAX_REPLY_BYTES} bytes"
+    if reply.status == "ended":
+        return "ended"
+    return "sent back something unreadable"
 
 
 def _outcome_from(message: dict[str, Any]) -> Outcome:
-    """Validate a child's line (its process ran student code: trust no field)."""
+    """Validate a worker's message (its process ran student code: trust no field)."""
     item = message.get("outcome")
     if not isinstance(item, list) or not item or not isinstance(item[0], str):
         return ("not_numbers", "unreadable output")
@@ -594,19 +551,9 @@ def _run_student(
     if not isinstance(target, StudentSource) and not _picklable(target):
         load_error, outcomes = call_in_threads(target, chosen, takes, call_seconds)
         return load_error, outcomes, "thread"
-    from .sandbox import run_limited
-
-    # the per-call limits are enforced in the worker; this outer one is the backstop
-    budget = call_seconds * (len(chosen) + 1) + LOAD_SECONDS + 10.0
     try:
-        load_error, outcomes = run_limited(
-            call_at_points, target, chosen, takes, call_seconds, seconds=budget, memory_mb=memory_mb
-        )
-    except TimeLimitError:
-        return f"your code did not finish within {budget:g} s", [], "process"
-    except LimitError:
-        return f"your code used more than {memory_mb} MB of memory", [], "process"
-    except DiffCompareError as error:
+        load_error, outcomes = call_at_points(target, chosen, takes, call_seconds, memory_mb)
+    except DiffCompareError as error:  # no worker could be started
         return f"the process running your code failed ({error.message})", [], "process"
     return load_error, outcomes, "process"
 

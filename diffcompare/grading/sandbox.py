@@ -8,13 +8,21 @@ gives it grading's defaults and the modules a grading worker imports before its 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .. import workers
 from ..workers import MemoryLimitError, WorkerError
 
-__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_SECONDS", "MemoryLimitError", "WorkerError", "run_limited"]
+__all__ = [
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_SECONDS",
+    "MemoryLimitError",
+    "WorkerError",
+    "run_limited",
+    "run_untrusted",
+]
 
 DEFAULT_SECONDS = 10.0
 DEFAULT_MEMORY_MB = 1024
@@ -54,6 +62,18 @@ def run_limited(
     """
     memory = None if memory_mb is None else int(memory_mb * 2**20)
     return workers.call(fn, args, kwargs, seconds=seconds, memory=memory, preload=PRELOAD)
+
+
+@contextlib.contextmanager
+def run_untrusted(
+    fn: Callable[..., Iterable[Any]], /, *args: Any, memory_mb: float | None = DEFAULT_MEMORY_MB
+) -> Iterator[workers.UntrustedCall]:
+    """The generator ``fn(*args)`` in a grading worker that is killed afterwards; its values
+    come back as size-limited JSON lines, never pickles (`workers.untrusted`). For running a
+    student's code."""
+    memory = None if memory_mb is None else int(memory_mb * 2**20)
+    with workers.untrusted(fn, args, memory=memory, preload=PRELOAD) as replies:
+        yield replies
 
 
 def shutdown() -> None:
