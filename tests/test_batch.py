@@ -206,22 +206,23 @@ def test_cli_formats_and_exit_statuses(tmp_path: Path) -> None:
     assert [r["source"]["line"] for r in rows] == [1, 2]
     assert "2 cases: 2 agreed" in done.stderr  # the summary goes to stderr for machine formats
 
-    whole = cli("batch", str(good), "--format", "json")
+    # one worker each from here: the first run is the one with two
+    whole = cli("batch", str(good), "--jobs", "1", "--format", "json")
     assert [r["expression"] for r in strict(whole.stdout)] == ["x**2", "x * y"]
 
-    table = cli("batch", str(good))
+    table = cli("batch", str(good), "--jobs", "1")
     assert table.returncode == 0
     assert "agree" in table.stdout and "2 cases: 2 agreed" in table.stdout
     assert "\x1b" not in table.stdout
 
-    csv_run = cli("batch", str(good), "--format", "csv")
+    csv_run = cli("batch", str(good), "--jobs", "1", "--format", "csv")
     lines = csv_run.stdout.splitlines()
     assert lines[0].startswith("id,file,line,expression,point,entry,engine")
     assert len(lines) == 1 + (3 + 6) * 3  # (value, gradient, hessian) entries x engines
 
     bad = tmp_path / "bad.txt"
     bad.write_text("x**2 @ x=3\nsin( @ x=1\n")
-    mixed = cli("batch", str(bad), "--format", "jsonl")
+    mixed = cli("batch", str(bad), "--jobs", "1", "--format", "jsonl")
     assert mixed.returncode == 1
     assert [strict(line).get("error", {}).get("kind") for line in mixed.stdout.splitlines()] == [
         None, "parse",
@@ -232,9 +233,8 @@ def test_cli_formats_and_exit_statuses(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
 
-    stdin = cli(
-        "batch", "-", "--format", "jsonl", stdin='{"id": "s", "expr": "x", "at": {"x": 2}}\n'
-    )
+    case = '{"id": "s", "expr": "x", "at": {"x": 2}}\n'
+    stdin = cli("batch", "-", "--format", "jsonl", "--jobs", "1", stdin=case)
     assert stdin.returncode == 0 and strict(stdin.stdout)["id"] == "s"
 
 

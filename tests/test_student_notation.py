@@ -126,8 +126,9 @@ _LEAVES: st.SearchStrategy[Expr] = st.one_of(
 
 
 def _calls(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
-    return st.sampled_from(TABLE).flatmap(
-        lambda op: st.tuples(*[children] * op.arity).map(lambda args: Call(op.name, args))
+    # a branch per operation rather than a flatmap, which hides the recursion from hypothesis
+    return st.one_of(
+        [st.builds(Call, st.just(op.name), st.tuples(*[children] * op.arity)) for op in TABLE]
     )
 
 

@@ -128,7 +128,7 @@ def batch(
     settings = settings.replace(simplify=simplify)
     new: list[dict[str, Any]] = []
     with _destination(output, append=resume) as stream:
-        writer = _writer(output_format, stream, pending)
+        writer = _writer(output_format, stream, pending, settings.engines)
         results = run(
             pending,
             jobs=jobs,
@@ -231,7 +231,9 @@ class _Writer:
         self.stream.flush()
 
 
-def _writer(output_format: str, stream: IO[str] | None, cases: Sequence[Case]) -> _Writer:
+def _writer(
+    output_format: str, stream: IO[str] | None, cases: Sequence[Case], engines: Sequence[str]
+) -> _Writer:
     kinds: dict[str, type[_Writer]] = {
         "jsonl": _JsonLines,
         "json": _JsonArray,
@@ -239,7 +241,7 @@ def _writer(output_format: str, stream: IO[str] | None, cases: Sequence[Case]) -
         "table": _TableLines,
     }
     if output_format == "table":
-        return _TableLines(stream, cases)
+        return _TableLines(stream, cases, engines)
     return kinds[output_format](stream)
 
 
@@ -286,10 +288,13 @@ class _TableLines(_Writer):
     and beneath it the case's error or notes in full. Laid out for the console's width (80
     columns when piped)."""
 
-    def __init__(self, stream: IO[str] | None, cases: Sequence[Case]) -> None:
+    def __init__(
+        self, stream: IO[str] | None, cases: Sequence[Case], engines: Sequence[str]
+    ) -> None:
         super().__init__(stream)
         self.console = _console(stream)
-        self.engines: list[str] | None = None
+        self.engines = list(engines)
+        self.started = False
         self.file: str | None = None
         self.line_width = max([len("line"), *(len(str(case.line)) for case in cases)])
 
@@ -297,17 +302,17 @@ class _TableLines(_Writer):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True, justify="right", min_width=self.line_width)
         grid.add_column(no_wrap=True, min_width=8)
-        for _ in self.engines or []:
+        for _ in self.engines:
             grid.add_column(no_wrap=True, justify="right", min_width=9)
         grid.add_column(overflow="fold", ratio=1)
         return grid
 
     def write(self, result: dict[str, Any]) -> None:
-        engines = list(result.get("engines") or {})
-        if self.engines is None and engines:
-            self.engines = engines
+        if not self.started:  # the header, even when the first case is an error row
+            self.started = True
             header = self.grid()
-            header.add_row(*(Text(c, style="bold") for c in ["line", "verdict", *engines, "case"]))
+            titles = ["line", "verdict", *self.engines, "case"]
+            header.add_row(*(Text(title, style="bold") for title in titles))
             self.console.print(header)
         source = result.get("source") or {}
         if source.get("file") != self.file:  # a file's rows under its name, never cut
@@ -321,7 +326,7 @@ class _TableLines(_Writer):
             row.append(Text("agree", style="green"))
         else:
             row.append(Text("DISAGREE", style="bold red"))
-        for name in self.engines or []:
+        for name in self.engines:
             engine = (result.get("engines") or {}).get(name)
             cell = "" if engine is None else _worst_text(result, engine, name)
             style = "bold red" if engine is not None and not engine.get("agree") else "dim"
@@ -340,7 +345,7 @@ class _TableLines(_Writer):
         self.stream.flush()
 
     def close(self) -> None:
-        if self.engines is not None:
+        if self.started:
             self.console.print(Text(LEGEND, style="dim"))
         super().close()
 

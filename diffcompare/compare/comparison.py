@@ -41,7 +41,6 @@ from ..language.limits import Limits
 from ..language.magnitude import check_at_point
 from ..language.ops import OPERATIONS
 from ..language.parse import check_point, check_tree, parse, parse_point, unused_variables
-from ..report.html import comparison_html
 from .names import entry_label, entry_name
 from .schema import Status, finite_or_none, jsonable, shaped
 from .settings import (
@@ -240,6 +239,8 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         """Jupyter's view: the table as HTML."""
+        from ..report.html import comparison_html  # only a notebook pays for the views
+
         return comparison_html(self)
 
     def formulas_dict(self) -> dict[str, Any]:

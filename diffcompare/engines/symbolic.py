@@ -142,6 +142,7 @@ class SymbolicDerivatives:
         if self.seconds > self.limits.symbolic_seconds:
             raise TimeLimitError(
                 f"symbolic differentiation took longer than {self.limits.symbolic_seconds:g} s"
+                " (Limits.symbolic_seconds)"
             )
         return self._maybe_simplify(entry, result)
 

@@ -193,20 +193,28 @@ def plot_steps(study: StepStudy, ax: Any = None) -> Any:
             )
     top = max(measured) * 10 if measured else 1.0
     ax.set_ylim(floor, top)  # the model lines run on past the data: keep the data in view
-    marks = study.marked_steps()
-    for label, h, style in marks:
-        if h is not None and math.isfinite(h) and h > 0:
-            ax.axvline(h, ls=style, color="grey", lw=0.8)
-            ax.annotate(
-                label,
-                (h, 1),
-                xycoords=("data", "axes fraction"),
-                rotation=90,
-                va="top",
-                ha="right",
-                fontsize="x-small",
-                color="dimgrey",
-            )
+    marks = [
+        (h, label, style)
+        for label, h, style in study.marked_steps()
+        if h is not None and math.isfinite(h) and h > 0
+    ]
+    previous = 0.0
+    for h, label, style in sorted(marks):
+        # two marks within a factor of 4 would print their labels over each other: the
+        # second one goes on the other side of its line
+        beside = "left" if h < 4 * previous else "right"
+        previous = h if beside == "right" else 0.0
+        ax.axvline(h, ls=style, color="grey", lw=0.8)
+        ax.annotate(
+            label,
+            (h, 1),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            va="top",
+            ha=beside,
+            fontsize="x-small",
+            color="dimgrey",
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("step h (log scale)")
