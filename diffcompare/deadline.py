@@ -16,13 +16,16 @@ end); the outermost expired budget turns it into `TimeLimitError`. The watchdog 
 interrupt a thread while it is inside this module's own bookkeeping or importing a module (an
 import cut short leaves the module broken for the whole process), and a budget whose block
 was left without its exit running (an interrupt on its first bytecode) is dropped by the next
-exit below it, or by the watchdog once the frame that opened it has returned.
+exit below it, or by the watchdog once the frame that opened it has returned (a generator's
+frame, as in a ``contextlib.contextmanager`` that opens a budget, is off the stack between its
+yields while its block runs: such a budget stays until its exit).
 """
 
 from __future__ import annotations
 
 import ctypes
 import heapq
+import inspect
 import itertools
 import math
 import sys
@@ -142,7 +145,11 @@ class _Registry:
         if frames is None:  # the thread has ended with the budget open
             self.stacks.pop(budget.thread_id, None)
             return None
-        if budget.frame is not None and not any(f is budget.frame for f in frames):
+        if (
+            budget.frame is not None
+            and not _suspends(budget.frame)
+            and not any(f is budget.frame for f in frames)
+        ):
             # its block was left without its exit running: forget it and what it enclosed
             stack[stack.index(budget) :] = []
             return None
@@ -153,6 +160,14 @@ class _Registry:
             return RETRY_SECONDS
         _set_async_exc(ctypes.c_ulong(budget.thread_id), ctypes.py_object(_Expired))
         return REPEAT_SECONDS
+
+
+_SUSPENDING = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
+def _suspends(frame: FrameType) -> bool:
+    """A generator's or coroutine's frame leaves the stack at each yield and comes back."""
+    return bool(frame.f_code.co_flags & _SUSPENDING)
 
 
 def _importing(frame: FrameType) -> bool:
