@@ -91,6 +91,7 @@ def test_nested_budgets_in_threads_end_on_their_own() -> None:
 _TRACED = textwrap.dedent(
     """
     import sys, time
+    import sympy  # loaded untraced: the budgets below time the work, not a traced import
     from diffcompare import Limits, compare
     from diffcompare.deadline import time_budget
     from diffcompare.errors import TimeLimitError

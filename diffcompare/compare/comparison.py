@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -462,23 +463,29 @@ def _check_order(order: int, n_variables: int, limits: Limits) -> None:
 EngineRun = Callable[..., EngineResult]
 
 
-FIRST_USE_IMPORTS = (
-    "diffcompare.engines.reference",
-    "diffcompare.engines.rounding",
+ENGINE_IMPORTS = ("diffcompare.engines.reference", "diffcompare.engines.rounding")
+"""The engines' modules the symbolic work reaches on its first run."""
+
+SYMPY_FIRST_USE_IMPORTS = (
     "sympy.assumptions.wrapper",
     "sympy.combinatorics",
     "sympy.physics.units",
     "sympy.sets.setexpr",
     "sympy.tensor.tensor",
 )
-"""What the symbolic work imports on its first run (sympy's simplify imports parts of itself
-on first use). A budget never interrupts an import, so one inside the budget would make the
-first comparison overrun it by the import's time (most of two seconds under a pure-Python
-tracer such as ``coverage run``): they are imported before the budget opens."""
+"""What sympy imports of itself on first use (simplify among others)."""
 
 
 def _import_before_budget() -> None:
-    for name in FIRST_USE_IMPORTS:
+    # A budget never interrupts an import, so an import inside the budget makes the first
+    # comparison overrun it by the import's time. Plain, sympy's first-use imports take a
+    # fraction of a second, within a budget's grace, and the single command should not pay
+    # for what it may not use (sympy.physics.units alone is a quarter of a second); under a
+    # trace function (a debugger, coverage) they take seconds, so they are done first.
+    names: tuple[str, ...] = ENGINE_IMPORTS
+    if sys.gettrace() is not None:
+        names += SYMPY_FIRST_USE_IMPORTS
+    for name in names:
         importlib.import_module(name)
 
 
