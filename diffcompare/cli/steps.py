@@ -63,7 +63,9 @@ def steps(
     diffcompare steps "sin(x)" --at x=1 --plot v.png
     """
     from ..report import studies
+    from ..report.chart import steps_chart
     from ..study.steps import steps as run_steps
+    from .study_output import show_study
 
     if plot_file is not None:
         from ..report.plots import check_plot_file
@@ -79,22 +81,7 @@ def steps(
         per_decade=per_decade,
         settings=Settings(),
     )
-    if output_format == "json":
-        click.echo(studies.to_json(study))
-    elif output_format == "csv":
-        click.echo(studies.steps_csv(study), nl=False)
-    else:
-        from rich.console import Console
-
-        console = Console()
-        console.print(studies.steps_summary(study))
-        if plot_file is None:
-            from ..report.chart import steps_chart
-
-            console.print(steps_chart(study, console.width), soft_wrap=True)
-    if plot_file is not None:
-        from ..report.plots import save
-
-        save(study.plot(), plot_file)
-        click.echo(f"wrote {plot_file}", err=output_format != "table")
+    show_study(
+        study, output_format, plot_file, studies.steps_csv, studies.steps_summary, steps_chart
+    )
     return EXIT_OK

@@ -70,7 +70,9 @@ def sweep(
     diffcompare sweep "sin(1/x)" --over x=0.001:1 --points 2000 --plot out.png
     """
     from ..report import studies
+    from ..report.chart import sweep_chart
     from ..study.sweep import sweep as run_sweep
+    from .study_output import show_study
 
     if plot_file is not None:
         from ..report.plots import check_plot_file
@@ -85,23 +87,8 @@ def sweep(
         engines=engines or tuple(ENGINE_MODULES),
         settings=Settings(),
     )
-    if output_format == "json":
-        click.echo(studies.to_json(result))
-    elif output_format == "csv":
-        click.echo(studies.sweep_csv(result), nl=False)
-    else:
-        from rich.console import Console
-
-        console = Console()
-        console.print(studies.sweep_summary(result))
-        if plot_file is None:
-            from ..report.chart import sweep_chart
-
-            console.print(sweep_chart(result, console.width), soft_wrap=True)
-    if plot_file is not None:
-        from ..report.plots import save
-
-        save(result.plot(), plot_file)
-        click.echo(f"wrote {plot_file}", err=output_format != "table")
+    show_study(
+        result, output_format, plot_file, studies.sweep_csv, studies.sweep_summary, sweep_chart
+    )
     agree = all(v is not False for t in result.engines.values() for v in t.agree)
     return EXIT_AGREE if agree else EXIT_DISAGREE
