@@ -140,3 +140,17 @@ def test_a_constant_sympy_refuses_to_build_is_undefined_not_a_crash() -> None:
 
     with pytest.raises(DomainError):
         compare("x + relu(log(-2))", "x=1")
+
+
+def test_a_failure_inside_sympys_simplify_leaves_the_formula_unsimplified() -> None:
+    # sympy's simplify raises ValueError on relu(acosh(abs(x)))'s derivative (Heaviside of
+    # acosh's complex values below 1): the comparison goes on with diff's exact formula
+    from diffcompare import compare
+    from diffcompare.errors import DomainError
+
+    comparison = compare("relu(acosh(abs(x)))", {"x": 1.5}, order=1)
+    assert comparison.agree
+    notes = comparison.to_dict()["formulas"]["notes"]
+    assert any("simplify failed (ValueError)" in note for note in notes.values()), notes
+    with pytest.raises(DomainError, match="acosh of a number below 1"):
+        compare("relu(acosh(abs(x)))", {"x": 0.5}, order=1)

@@ -181,6 +181,13 @@ class SymbolicDerivatives:
             self.unsimplified[entry] = (
                 f"not simplified: simplification did not finish within {remaining:.2g} s"
             )
+        except Exception as error:  # simplify's own failures: simplifying is optional
+            # seen: a ValueError from Heaviside of a complex argument, in relu(acosh(abs(x)));
+            # the formula stays as diff wrote it, which is exact
+            simpler = formula
+            self.unsimplified[entry] = (
+                f"not simplified: sympy's simplify failed ({type(error).__name__})"
+            )
         spent = time.perf_counter() - start
         self.seconds += spent
         self.simplify_seconds += spent
