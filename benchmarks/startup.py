@@ -6,15 +6,19 @@
 Each round runs, in turn: ``python -c pass``, ``python -c "import sympy"``,
 ``python -m diffcompare --help`` and the README's first single command. The commands of a
 round run back to back, so a busy machine slows them alike; the figures are the medians
-over the rounds. Targets: ``--help`` close to bare Python (it imports neither numpy, sympy
-nor rich), the single command within 1.5x of ``import sympy`` (it needs sympy, numpy and
-the work itself).
+over the rounds, of wall-clock time and of processor time (user and system, which another
+process on the machine disturbs less). The checkout's bytecode is written on the warm-up
+run, as an installed package has it, even where PYTHONDONTWRITEBYTECODE is set.
+
+Targets: ``--help`` close to bare Python (it imports neither numpy, sympy nor rich), the
+single command within 1.5x of ``import sympy`` (it needs sympy, numpy and the work itself).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,9 +35,12 @@ COMMANDS = {
 }
 
 
-def seconds(arguments: list[str]) -> float:
-    # the package from this checkout, whatever is installed
+def seconds(arguments: list[str]) -> tuple[float, float]:
+    """Wall-clock and processor seconds of one run."""
+    # the package from this checkout, whatever is installed, with its bytecode written
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, *arguments],
@@ -42,26 +49,39 @@ def seconds(arguments: list[str]) -> float:
         env=environment,
         cwd=ROOT,
     )
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    processor = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, processor
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     options = parser.parse_args()
-    for arguments in COMMANDS.values():  # warm the file cache and the bytecode
+    for arguments in COMMANDS.values():  # warm the file cache and write the bytecode
         seconds(arguments)
-    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    walls: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    processors: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for _ in range(options.rounds):
         for name, arguments in COMMANDS.items():
-            times[name].append(seconds(arguments))
-    median = {name: statistics.median(values) for name, values in times.items()}
-    bare, sympy = median["python -c pass"], median['python -c "import sympy"']
+            wall, processor = seconds(arguments)
+            walls[name].append(wall)
+            processors[name].append(processor)
+    wall = {name: statistics.median(values) for name, values in walls.items()}
+    cpu = {name: statistics.median(values) for name, values in processors.items()}
+    bare, sympy = "python -c pass", 'python -c "import sympy"'
     width = max(map(len, COMMANDS))
-    print(f"medians of {options.rounds} rounds")
-    print(f"{'command':<{width}}  {'seconds':>7}  {'/ python':>8}  {'/ sympy':>7}")
-    for name, value in median.items():
-        print(f"{name:<{width}}  {value:7.3f}  {value / bare:8.2f}  {value / sympy:7.2f}")
+    print(f"medians of {options.rounds} rounds: wall-clock seconds, then processor seconds")
+    print(
+        f"{'command':<{width}}  {'wall':>6}  {'/ python':>8}  {'/ sympy':>7}"
+        f"  {'cpu':>6}  {'/ sympy':>7}"
+    )
+    for name in COMMANDS:
+        print(
+            f"{name:<{width}}  {wall[name]:6.3f}  {wall[name] / wall[bare]:8.2f}"
+            f"  {wall[name] / wall[sympy]:7.2f}  {cpu[name]:6.3f}  {cpu[name] / cpu[sympy]:7.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -124,8 +124,59 @@ INTERRUPTED = (EXIT_INTERRUPTED, -signal.SIGINT)
 
 @pytest.mark.parametrize("delay", [0.25, 0.6, 1.5])
 def test_ctrl_c_at_any_moment_is_one_line_and_status_130(delay: float) -> None:
-    # order 6 of tan(x)**5 takes seconds: the interrupt lands during the imports or the work
-    done = interrupt_after(delay, ["tan(x)**5", "--at", "x=1", "--order", "6"])
+    # this order 6 takes seconds: the interrupt lands during the imports or the work
+    done = interrupt_after(delay, ["tan(sin(x))**5*exp(cos(x))", "--at", "x=1", "--order", "6"])
     assert done.returncode in INTERRUPTED, done.stderr
     assert done.stderr.strip().splitlines() == ["interrupted"]
     assert "Traceback" not in done.stderr
+
+
+def test_the_single_command_ends_with_its_objects_out_of_the_collectors_walk() -> None:
+    # the interpreter's last collection runs after the atexit functions: by then the command
+    # has frozen what it made, so that collection walks nothing of sympy's
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: sys.__stderr__.write(\n"
+        "    f'FROZEN {gc.get_freeze_count()} LEFT {len(gc.get_objects())}\\n'))\n"
+        "from diffcompare.cli import run\n"
+        "sys.argv = ['diffcompare', 'x**2', '--at', 'x=1', '--order', '1']\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=ENVIRONMENT, cwd=ROOT
+    )
+    line = next(ln for ln in done.stderr.splitlines() if ln.startswith("FROZEN "))
+    _, frozen, _, left = line.split()
+    assert int(frozen) > 40_000  # importing sympy alone makes more than that
+    assert int(left) < int(frozen) / 100
+
+
+def test_a_command_run_in_a_callers_process_leaves_its_collector_alone() -> None:
+    # only the script owns its process; a test or a notebook invoking a command keeps its
+    # cyclic garbage collectable
+    import gc
+
+    from click.testing import CliRunner
+
+    from diffcompare.cli.main import main
+
+    before = gc.get_freeze_count()
+    result = CliRunner().invoke(main, ["x**2", "--at", "x=1", "--order", "1"])
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() == before
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_importing_the_engines_leaves_the_collector_as_it_found_it(enabled: bool) -> None:
+    import gc
+
+    from diffcompare.compare.comparison import import_engines
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        runners = import_engines(("symbolic", "tape"))
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert list(runners) == ["symbolic", "tape"] and all(map(callable, runners.values()))

@@ -4,6 +4,7 @@ exit status 130, never a traceback."""
 
 from __future__ import annotations
 
+from . import process
 from .interrupt import EXIT_INTERRUPTED, interrupted
 
 __all__ = ["EXIT_INTERRUPTED", "interrupted", "run"]
@@ -11,9 +12,12 @@ __all__ = ["EXIT_INTERRUPTED", "interrupted", "run"]
 
 def run() -> None:
     """The ``diffcompare`` script and ``python -m diffcompare``."""
+    process.own()
     try:
         from .main import main
 
         main(prog_name="diffcompare")
     except KeyboardInterrupt:
         interrupted()
+    finally:
+        process.ending()

@@ -7,6 +7,7 @@ import click
 
 from ..compare.settings import Settings
 from ..errors import InputError, MissingValueError
+from . import process
 from .main import EXIT_AGREE, EXIT_DISAGREE
 from .options import comparison_options
 from .spinner import spinner
@@ -72,6 +73,7 @@ def compare(
     An EXPRESSION that starts with '-' goes after '--': diffcompare -- "-x**2" --at x=1
     """
     from ..compare.comparison import compare as run_comparison
+    from ..compare.comparison import import_engines
     from ..language.parse import parse_point
     from ..report import render as report
 
@@ -79,6 +81,8 @@ def compare(
     point = parse_point(", ".join(at), where="--at", limits=settings.limits)
     try:
         with spinner(_doing(expression, settings)):
+            import_engines(settings.engines)
+            process.started()
             comparison = run_comparison(expression, point, settings)
     except MissingValueError as error:
         raise InputError(f"{error.message} (give it with --at {error.name}=...)") from None

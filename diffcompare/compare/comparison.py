@@ -23,10 +23,12 @@ Nothing here prints; the reporter and the command line show what it returns.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import math
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -324,12 +326,11 @@ def _compare(
     check_point(variables_of(expr), point, limits=limits)
     names = tuple(point)
     _check_order(order, len(names), limits)
-    runners = _engine_runners(settings.engines)
+    runners = import_engines(settings.engines)
     check_at_point(expr, point, limits)
 
     entries = entries_for(len(names), order)
     coordinates = [point[name] for name in names]
-    _import_before_budget()
     # sympy cannot be told to stop: one budget over all the work that may call it
     with time_budget(limits.symbolic_seconds, "the symbolic work", _BUDGET_HINT):
         reference = _run_reference(expr, names, coordinates, entries, limits, simplify)
@@ -469,29 +470,44 @@ ENGINE_IMPORTS = ("diffcompare.engines.reference", "diffcompare.engines.rounding
 SYMPY_FIRST_USE_IMPORTS = (
     "sympy.assumptions.wrapper",
     "sympy.combinatorics",
-    "sympy.physics.units",
     "sympy.sets.setexpr",
     "sympy.tensor.tensor",
 )
-"""What sympy imports of itself on first use (simplify among others)."""
+"""What sympy imports of itself on the first sum it builds: every comparison reaches them."""
+
+SYMPY_SIMPLIFY_IMPORTS = ("sympy.physics.units",)
+"""What sympy's simplify imports on first use, which not every comparison reaches."""
 
 
-def _import_before_budget() -> None:
+def import_engines(names: Sequence[str]) -> dict[str, EngineRun]:
+    """The engines' ``run`` functions, importing them and what their first run imports."""
     # A budget never interrupts an import, so an import inside the budget makes the first
-    # comparison overrun it by the import's time. Plain, sympy's first-use imports take a
-    # fraction of a second, within a budget's grace, and the single command should not pay
-    # for what it may not use (sympy.physics.units alone is a quarter of a second); under a
-    # trace function (a debugger, coverage) they take seconds, so they are done first.
-    names: tuple[str, ...] = ENGINE_IMPORTS
+    # comparison overrun it by the import's time: what every comparison imports is imported
+    # here, before the budget. simplify's imports take a fraction of a second plain, within a
+    # budget's grace, and the single command should not pay a quarter of a second for what it
+    # may not use; under a trace function (a debugger, coverage) they take seconds, so they
+    # are done first too.
+    modules = [ENGINE_MODULES[name] for name in names]  # Settings dropped duplicates
+    modules += ENGINE_IMPORTS + SYMPY_FIRST_USE_IMPORTS
     if sys.gettrace() is not None:
-        names += SYMPY_FIRST_USE_IMPORTS
-    for name in names:
-        importlib.import_module(name)
+        modules += SYMPY_SIMPLIFY_IMPORTS
+    with _collector_paused():
+        loaded = [importlib.import_module(module) for module in modules]
+    return {name: module.run for name, module in zip(names, loaded, strict=False)}
 
 
-def _engine_runners(names: Sequence[str]) -> dict[str, EngineRun]:
-    # Settings has checked the names and dropped duplicates
-    return {name: importlib.import_module(ENGINE_MODULES[name]).run for name in names}
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # Importing sympy makes hundreds of thousands of objects that live as long as the
+    # process; the cyclic garbage collector walks them again and again while they are made
+    # and finds nothing to free: a seventh of the single command's time.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _run_reference(

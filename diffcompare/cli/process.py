@@ -1,0 +1,31 @@
+"""What the command line may do when the process is its own (the ``diffcompare`` script,
+``python -m diffcompare``) rather than a caller's that invokes its commands (a test, a
+notebook): tell the cyclic garbage collector that what start-up made lives until the end."""
+
+from __future__ import annotations
+
+import gc
+
+_owned = False
+
+
+def own() -> None:
+    """The process is the command line's: it exits when the command ends."""
+    global _owned
+    _owned = True
+
+
+def started() -> None:
+    """The command's imports are done: sympy's hundreds of thousands of objects live until
+    the process ends, and the collector's walks over them would free nothing (a tenth of the
+    single command's time, and more in long symbolic work)."""
+    if _owned:
+        gc.freeze()
+
+
+def ending() -> None:
+    """The command has ended: the interpreter's last collection at exit would walk every
+    object the work made, a quarter of a second after the answer is printed. Frozen objects
+    are still released at exit as usual; only that walk is skipped."""
+    if _owned:
+        gc.freeze()
