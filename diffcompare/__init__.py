@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         InputError,
         LimitError,
         ParseError,
+        SymbolicError,
         TimeLimitError,
     )
     from .language.limits import DEFAULT_LIMITS, Limits
@@ -40,6 +41,7 @@ _HOMES = {
     "InputError": "errors",
     "LimitError": "errors",
     "ParseError": "errors",
+    "SymbolicError": "errors",
     "TimeLimitError": "errors",
     "DEFAULT_LIMITS": "language.limits",
     "Limits": "language.limits",
@@ -58,6 +60,7 @@ __all__ = [
     "Limits",
     "ParseError",
     "Settings",
+    "SymbolicError",
     "TimeLimitError",
     "__version__",
     "compare",

@@ -63,6 +63,13 @@ class DomainError(DiffCompareError):
     kind = "domain"
 
 
+class SymbolicError(DiffCompareError):
+    """sympy failed on a formula with an error of its own: not a refusal of the input, but
+    nothing exact can be computed without it."""
+
+    kind = "symbolic"
+
+
 class TimeLimitError(DiffCompareError):
     """Work that ran past its time budget."""
 

@@ -154,3 +154,27 @@ def test_a_failure_inside_sympys_simplify_leaves_the_formula_unsimplified() -> N
     assert any("simplify failed (ValueError)" in note for note in notes.values()), notes
     with pytest.raises(DomainError, match="acosh of a number below 1"):
         compare("relu(acosh(abs(x)))", {"x": 0.5}, order=1)
+
+
+def test_sympy_failing_to_differentiate_is_a_clear_error_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from diffcompare import SymbolicError, compare
+
+    def failing_diff(*_: object) -> None:
+        raise ValueError("Only real AccumulationBounds are supported")
+
+    monkeypatch.setattr(sympy, "diff", failing_diff)
+    with pytest.raises(SymbolicError, match="could not differentiate") as caught:
+        compare("x**3 + 7*x/13", {"x": 0.5}, order=1)  # an expression no other test caches
+    assert caught.value.kind == "symbolic"
+    assert "ValueError: Only real AccumulationBounds are supported" in caught.value.message
+
+
+def test_where_the_function_has_no_value_its_derivatives_are_not_asked_of_sympy() -> None:
+    # tan(-oo - x) is AccumBounds(-oo, oo) to sympy, whose third derivative it cannot take
+    from diffcompare import compare
+    from diffcompare.errors import DomainError
+
+    with pytest.raises(DomainError, match=r"infinite \(atanh of ±1\)"):
+        compare("atan2(x, tan(atanh(-1) - x))", {"x": -0.8}, order=3)

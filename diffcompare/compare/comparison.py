@@ -338,9 +338,10 @@ def _compare(
             name: _run_engine(name, run, expr, names, coordinates, entries, settings, simplify)
             for name, run in runners.items()
         }
+        text = to_text(expr)
+        # where nothing can be computed that is the answer, before the formulas are written
+        _refuse_undefined_value(text, expr, point, reference, results)
         formulas, formula_notes = _formulas(expr, names, entries, limits, simplify)
-    text = to_text(expr)
-    _refuse_undefined_value(text, expr, point, reference, results)
 
     kinks = find_kinks(expr, point)
     kinked = {names.index(v) for k in kinks for v in k.variables if v in names}

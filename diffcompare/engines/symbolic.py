@@ -19,7 +19,7 @@ import numpy as np
 import sympy
 
 from ..deadline import time_budget
-from ..errors import InputError, TimeLimitError
+from ..errors import InputError, SymbolicError, TimeLimitError
 from ..language import ops
 from ..language.expr import Call, Constant, Expr, Number, Variable, fold
 from ..language.limits import DEFAULT_LIMITS, Limits
@@ -137,7 +137,15 @@ class SymbolicDerivatives:
 
     def _differentiate(self, entry: Entry) -> sympy.Expr:
         start = time.perf_counter()
-        result = sympy.diff(self._formulas[entry[:-1]], self.symbols[entry[-1]])
+        try:
+            result = sympy.diff(self._formulas[entry[:-1]], self.symbols[entry[-1]])
+        except Exception as error:  # sympy's own failures, never the budget's interrupt
+            # seen: "Only real AccumulationBounds are supported" for a third derivative of
+            # atan2(x, tan(atanh(-1) - x))
+            raise SymbolicError(
+                f"sympy could not differentiate {formula_text(self._formulas[entry[:-1]])}"
+                f" ({type(error).__name__}: {error})"
+            ) from error
         self.seconds += time.perf_counter() - start
         if self.seconds > self.limits.symbolic_seconds:
             raise TimeLimitError(
@@ -255,13 +263,14 @@ def run(
     formulas: dict[Entry, str] = {}
     value, reason = evaluate_formula(derivatives.formula(()), values)
     for entry in entries:
-        formula = derivatives.formula(entry)
-        formulas[entry] = derivatives.text(entry)
         if value is None:
-            # no derivative where the function itself is undefined
+            # no derivative where the function itself is undefined, and no formula needed:
+            # sympy may fail on the derivatives of what has no value (tan(-oo - x))
             result.values[entry] = None
             result.reasons[entry] = reason or "undefined"
             continue
+        formula = derivatives.formula(entry)
+        formulas[entry] = derivatives.text(entry)
         result.values[entry], why = evaluate_formula(formula, values)
         if why is not None:
             result.reasons[entry] = why
