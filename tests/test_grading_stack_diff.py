@@ -172,6 +172,41 @@ def test_a_wrong_answer_outside_the_default_domain_is_incorrect_not_undetermined
     assert feedback.details["numeric"]["widened_to"] == {"x": [-30.0, 30.0]}
 
 
+@pytest.mark.parametrize(
+    ("answer", "of", "interval"),
+    [
+        ("1/(x-300)", "log(x-300)", [300.0, 306.0]),  # past the widest box
+        ("1/(2*sqrt(x-1000))", "sqrt(x-1000)", [1000.0, 1006.0]),
+        ("1/(x+700)", "log(-x-700)", [-706.0, -700.0]),  # unbounded below
+        ("1/(x-3) - 1/(3.5-x)", "log(x-3) + log(3.5-x)", [3.0, 3.5]),  # too narrow to hit
+        ("1/(50*sqrt(1-(x/50-10)**2))", "asin(x/50-10)", [450.0, 550.0]),
+    ],
+)
+def test_a_function_defined_only_far_out_or_on_a_sliver_is_checked_on_its_natural_domain(
+    answer: str, of: str, interval: list[float]
+) -> None:
+    feedback = grade(answer, of)
+    assert feedback.correct, feedback.message
+    assert feedback.details["numeric"]["widened_to"] == {"x": interval}
+    assert all(interval[0] < p["at"]["x"] < interval[1] for p in feedback.details["points"])
+
+
+def test_on_the_natural_domain_a_wrong_answer_is_named() -> None:
+    feedback = grade("1/(x-3) + 1/(3.5-x)", "log(x-3) + log(3.5-x)")
+    assert (feedback.status, feedback.mistake) == ("incorrect", "chain_rule")
+
+
+def test_a_teachers_interval_is_not_replaced_by_the_natural_domain() -> None:
+    with pytest.raises(DomainError, match="no value"):
+        grade("1/(x-300)", "log(x-300)", domain={"x": (-3, 3)})
+
+
+def test_a_function_of_two_variables_gets_no_natural_domain_and_says_so() -> None:
+    # sympy's natural domain is one variable's; two are refused as before, clearly
+    with pytest.raises(DomainError, match="no value"):
+        grade("1/(x-300)", "log(x-300) + log(y-300)")
+
+
 # -- item 5: an answer defined where the derivative is not
 # row: array('AlgEquiv', '', 'sqrt((x-3)*(x-5))', 'sqrt(x-3)*sqrt(x-5)', 0, '', '')
 # STACK calls them different; we compare where the question's function is defined, and say

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import mpmath
 import numpy as np
 import sympy
+from sympy.calculus.util import continuous_domain
 
 from ..deadline import time_budget
 from ..errors import DomainError, LimitError, TimeLimitError
@@ -39,6 +40,14 @@ DOMAIN_SEARCH_POINTS = 40
 WIDER = (30.0, 300.0)
 """Half-widths the intervals the teacher did not give are widened to, in turn, when too few
 points of (-3, 3) have the function and its derivative defined (log(x - 3) has none)."""
+NATURAL_DOMAIN_SECONDS = 1.0
+"""Time sympy may take to find a function's natural domain, when even the widest box has too
+few points where it is defined (log(x - 300), log(x - 3) + log(3.5 - x))."""
+NATURAL_DOMAIN_WIDTH = 6.0
+"""Width sampled from the finite end of an unbounded piece of the natural domain: that of
+the default domain (-3, 3)."""
+NATURAL_DOMAIN_PIECES = 4
+"""Pieces of a natural domain made of several intervals that are sampled, in order."""
 UNDETERMINED_MESSAGE = (
     "Your answer could not be checked automatically; it will be looked at by hand."
 )
@@ -182,7 +191,7 @@ class Judge:
         attempts = 0
         defined = 0  # points where the function itself has a value
         first_reason: str | None = None
-        for box, wide in _boxes(self.job.question):
+        for box, wide in self.boxes():
             budget = MAX_ATTEMPTS_PER_POINT * self.job.points
             while len(self.points) < self.job.points and budget > 0:
                 budget -= 1
@@ -256,6 +265,13 @@ class Judge:
             return _Verdict("equal", info)
         info["differs_at"] = worst.coordinates
         return _Verdict("different", info)
+
+    def boxes(self) -> Iterator[tuple[Box, bool]]:
+        """Where to draw points, in turn: the domain, the wider boxes, then the pieces of
+        the function's natural domain (found only if the others fall short)."""
+        yield from _boxes(self.job.question)
+        for box in _natural_boxes(self.job.question, self.function, self.symbols):
+            yield box, True
 
     def defined_beyond(self) -> dict[str, float] | None:
         """A point of the domain (or of the widened boxes) where the answer has a value and
@@ -427,7 +443,44 @@ def _defined(tree: Expr, point: dict[str, float]) -> bool:
     return reason is not None and reason.startswith("overflow")
 
 
-def _boxes(question: DerivativeQuestion) -> list[tuple[tuple[tuple[str, float, float], ...], bool]]:
+Box = tuple[tuple[str, float, float], ...]
+"""Per variable, the interval points are drawn from: (name, lo, hi)."""
+
+
+def _natural_boxes(
+    question: DerivativeQuestion, function: sympy.Expr, symbols: Mapping[str, sympy.Symbol]
+) -> list[Box]:
+    """Boxes inside the natural domain of a function of the one variable the teacher gave
+    no interval: sympy's continuous domain, its unbounded pieces cut to a finite width. None
+    where sympy cannot tell in time, or the function has other variables."""
+    if len(question.widen) != 1:
+        return []
+    name = question.widen[0]
+    if function.free_symbols != {symbols[name]}:
+        return []
+    try:
+        with time_budget(NATURAL_DOMAIN_SECONDS, "the natural domain"):
+            domain = continuous_domain(function, symbols[name], sympy.S.Reals)
+    except Exception:  # out of time, or sympy's own failures: no natural domain, no box
+        return []
+    pieces = domain.args if isinstance(domain, sympy.Union) else (domain,)
+    boxes = []
+    for piece in pieces[:NATURAL_DOMAIN_PIECES]:
+        if not isinstance(piece, sympy.Interval):  # isolated points: nothing to sample
+            continue
+        start, end = piece.start, piece.end
+        if start.is_infinite and end.is_infinite:
+            continue  # defined everywhere: the default boxes had points, if any
+        lo = float(start) if start.is_finite else float(end) - NATURAL_DOMAIN_WIDTH
+        hi = float(end) if end.is_finite else lo + NATURAL_DOMAIN_WIDTH
+        if lo < hi:
+            boxes.append(
+                tuple((n, lo, hi) if n == name else (n, a, b) for n, a, b in question.domain)
+            )
+    return boxes
+
+
+def _boxes(question: DerivativeQuestion) -> list[tuple[Box, bool]]:
     """The boxes to draw points from, in turn: the domain, then wider ones (flagged True)."""
     boxes = [(question.domain, False)]
     if question.widen:
