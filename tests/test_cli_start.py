@@ -180,3 +180,24 @@ def test_importing_the_engines_leaves_the_collector_as_it_found_it(enabled: bool
     finally:
         (gc.enable if was else gc.disable)()
     assert list(runners) == ["symbolic", "tape"] and all(map(callable, runners.values()))
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
+def test_the_script_asks_numpy_for_one_blas_thread_unless_told(
+    given: str | None, expected: str
+) -> None:
+    script = (
+        "import atexit, os, sys\n"
+        "atexit.register(lambda: sys.__stderr__.write("
+        "'BLAS ' + os.environ.get('OPENBLAS_NUM_THREADS', '-') + '\\n'))\n"
+        "from diffcompare.cli import run\n"
+        "sys.argv = ['diffcompare', 'x**2', '--at', 'x=1', '--order', '1']\n"
+        "run()\n"
+    )
+    environment = {k: v for k, v in ENVIRONMENT.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        environment["OPENBLAS_NUM_THREADS"] = given
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, cwd=ROOT
+    )
+    assert f"BLAS {expected}" in done.stderr.splitlines()

@@ -4,6 +4,8 @@ exit status 130, never a traceback."""
 
 from __future__ import annotations
 
+import os
+
 from . import process
 from .interrupt import EXIT_INTERRUPTED, interrupted
 
@@ -13,6 +15,10 @@ __all__ = ["EXIT_INTERRUPTED", "interrupted", "run"]
 def run() -> None:
     """The ``diffcompare`` script and ``python -m diffcompare``."""
     process.own()
+    # numpy's BLAS starts a thread per core that spins while numpy loads, a tenth of a
+    # second of processor time; the command line multiplies no large matrices, and its
+    # workers (processes, which inherit this) are parallel enough
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         from .main import main
 
