@@ -168,18 +168,20 @@ def test_a_command_run_in_a_callers_process_leaves_its_collector_alone() -> None
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_importing_the_engines_leaves_the_collector_as_it_found_it(enabled: bool) -> None:
-    import gc
-
-    from diffcompare.compare.comparison import import_engines
-
-    was = gc.isenabled()
-    try:
-        (gc.enable if enabled else gc.disable)()
-        runners = import_engines(("symbolic", "tape"))
-        assert gc.isenabled() is enabled
-    finally:
-        (gc.enable if was else gc.disable)()
-    assert list(runners) == ["symbolic", "tape"] and all(map(callable, runners.values()))
+    # in a fresh interpreter, so that the engines are really imported (with the collector
+    # paused) rather than found loaded
+    script = (
+        "import gc, sys\n"
+        f"gc.{'enable' if enabled else 'disable'}()\n"
+        "from diffcompare.compare.comparison import import_engines\n"
+        "runners = import_engines(('symbolic', 'tape'))\n"
+        "assert 'sympy' in sys.modules and callable(runners['tape'])\n"
+        "print('ENABLED', gc.isenabled(), sorted(runners))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=ENVIRONMENT, cwd=ROOT
+    )
+    assert done.stdout.split() == ["ENABLED", str(enabled), "['symbolic',", "'tape']"], done.stderr
 
 
 @pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])

@@ -16,9 +16,9 @@ def own() -> None:
 
 
 def started() -> None:
-    """The command's imports are done: sympy's hundreds of thousands of objects live until
-    the process ends, and the collector's walks over them would free nothing (a tenth of the
-    single command's time, and more in long symbolic work)."""
+    """The command's imports are done: the tens of thousands of objects they made live
+    until the process ends, and the collector's walks over them would free nothing (a tenth
+    of the single command's time, and a seventh of order 6 of tan(x)**5)."""
     if _owned:
         gc.freeze()
 

@@ -492,16 +492,20 @@ def import_engines(names: Sequence[str]) -> dict[str, EngineRun]:
     modules += ENGINE_IMPORTS + SYMPY_FIRST_USE_IMPORTS
     if sys.gettrace() is not None:
         modules += SYMPY_SIMPLIFY_IMPORTS
-    with _collector_paused():
-        loaded = [importlib.import_module(module) for module in modules]
+    if all(module in sys.modules for module in modules):
+        loaded = [sys.modules[module] for module in modules]
+    else:
+        with _collector_paused():
+            loaded = [importlib.import_module(module) for module in modules]
     return {name: module.run for name, module in zip(names, loaded, strict=False)}
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    # Importing sympy makes hundreds of thousands of objects that live as long as the
-    # process; the cyclic garbage collector walks them again and again while they are made
-    # and finds nothing to free: a seventh of the single command's time.
+    # Importing sympy makes tens of thousands of objects that live as long as the process;
+    # the cyclic garbage collector would walk them again and again while they are made, and
+    # find nothing to free. Paused, it walks them once afterwards (the command line then
+    # freezes them, and it never walks them again).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
