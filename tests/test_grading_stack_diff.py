@@ -180,6 +180,8 @@ def test_a_wrong_answer_outside_the_default_domain_is_incorrect_not_undetermined
         ("1/(x+700)", "log(-x-700)", [-706.0, -700.0]),  # unbounded below
         ("1/(x-3) - 1/(3.5-x)", "log(x-3) + log(3.5-x)", [3.0, 3.5]),  # too narrow to hit
         ("1/(50*sqrt(1-(x/50-10)**2))", "asin(x/50-10)", [450.0, 550.0]),
+        # tan's poles are taken out of (300, oo) as points: the interval is sampled
+        ("tan(x)/(x-300) + log(x-300)/cos(x)**2", "log(x-300)*tan(x)", [300.0, 306.0]),
     ],
 )
 def test_a_function_defined_only_far_out_or_on_a_sliver_is_checked_on_its_natural_domain(

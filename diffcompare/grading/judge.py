@@ -463,6 +463,8 @@ def _natural_boxes(
             domain = continuous_domain(function, symbols[name], sympy.S.Reals)
     except Exception:  # out of time, or sympy's own failures: no natural domain, no box
         return []
+    if isinstance(domain, sympy.Complement):
+        domain = domain.args[0]  # less isolated points (tan's poles), which no draw will hit
     pieces = domain.args if isinstance(domain, sympy.Union) else (domain,)
     boxes = []
     for piece in pieces[:NATURAL_DOMAIN_PIECES]:
