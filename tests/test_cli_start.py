@@ -61,6 +61,12 @@ def test_the_single_command_loads_no_other_command() -> None:
     assert not {name for name in loaded if name.startswith("diffcompare.grading")}
 
 
+def test_a_typo_in_the_expression_is_reported_before_sympy_is_loaded() -> None:
+    loaded = modules_loaded_by(["3*x+", "--at", "x=1"])
+    assert "diffcompare.cli.compare" in loaded
+    assert not {name for name in loaded if name.split(".")[0] in ("sympy", "mpmath")}
+
+
 def test_importing_the_package_loads_nothing_heavy() -> None:
     done = subprocess.run(
         [sys.executable, "-c", "import sys, diffcompare; print(sorted(sys.modules))"],

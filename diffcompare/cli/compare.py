@@ -72,18 +72,20 @@ def compare(
 
     An EXPRESSION that starts with '-' goes after '--': diffcompare -- "-x**2" --at x=1
     """
-    from ..compare.comparison import compare as run_comparison
-    from ..compare.comparison import import_engines
-    from ..language.parse import parse_point
-    from ..report import render as report
+    with process.starting():
+        from ..compare.comparison import compare as run_comparison
+        from ..compare.comparison import import_engines
+        from ..language.parse import parse, parse_point
+        from ..report import render as report
 
     # every --at adds its names; a name given twice is refused by parse_point
     point = parse_point(", ".join(at), where="--at", limits=settings.limits)
+    tree = parse(expression, settings.limits)  # a typo is reported before sympy is loaded
     try:
         with spinner(_doing(expression, settings)):
-            import_engines(settings.engines)
-            process.started()
-            comparison = run_comparison(expression, point, settings)
+            with process.starting():
+                import_engines(settings.engines)
+            comparison = run_comparison(tree, point, settings)
     except MissingValueError as error:
         raise InputError(f"{error.message} (give it with --at {error.name}=...)") from None
     if output_format == "json":

@@ -1,10 +1,12 @@
 """What the command line may do when the process is its own (the ``diffcompare`` script,
 ``python -m diffcompare``) rather than a caller's that invokes its commands (a test, a
-notebook): tell the cyclic garbage collector that what start-up made lives until the end."""
+notebook): tell the cyclic garbage collector that what start-up makes lives until the end."""
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _owned = False
 
@@ -15,12 +17,23 @@ def own() -> None:
     _owned = True
 
 
-def started() -> None:
-    """The command's imports are done: the tens of thousands of objects they made live
-    until the process ends, and the collector's walks over them would free nothing (a tenth
-    of the single command's time, and a seventh of order 6 of tan(x)**5)."""
-    if _owned:
+@contextmanager
+def starting() -> Iterator[None]:
+    """Around a command's imports. The tens of thousands of objects they make live until
+    the process ends: the collector is paused while they are made, then they are frozen,
+    out of its walks, which would free nothing (a tenth of the single command's time, and a
+    seventh of order 6 of tan(x)**5)."""
+    if not _owned:
+        yield
+        return
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
         gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def ending() -> None:
