@@ -51,6 +51,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import recv_handle, send_handle
 from typing import Any, Generic, TypeVar
 
+from . import collector
 from .errors import DiffCompareError, LimitError, TimeLimitError
 
 T = TypeVar("T")
@@ -638,16 +639,15 @@ def zygote(argv: list[str]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
     fd, *preload = argv
     # What is imported here lives as long as every worker and is shared with them page by
-    # page: the collector stays off while it is made and never walks it afterwards, neither
-    # here nor in a worker, where a walk would copy the pages it touches and spend the time
-    # of a collection on objects that are never garbage.
-    gc.disable()
-    for name in preload:
-        module, _, function = name.partition(":")
-        imported = importlib.import_module(module)
-        if function:  # a warm-up: what the first call would load lazily, every fork inherits
-            getattr(imported, function)()
-    gc.freeze()
+    # page: frozen, the collector never walks it, neither here nor in a worker, where a walk
+    # would copy the pages it touches; the work's own garbage is collected as usual.
+    with collector.paused():
+        for name in preload:
+            module, _, function = name.partition(":")
+            imported = importlib.import_module(module)
+            if function:  # a warm-up: what the first call would load, every fork inherits
+                getattr(imported, function)()
+        gc.freeze()
     control = Connection(int(fd))
     control.send("ready")
     while True:
@@ -658,7 +658,6 @@ def zygote(argv: list[str]) -> None:
             return
         pid = os.fork()
         if pid == 0:
-            gc.enable()  # the work's own garbage is collected as usual
             control.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # a worker may wait for its own
             os.setsid()  # its own process group: a kill reaches whatever it starts

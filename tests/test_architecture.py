@@ -4,7 +4,8 @@ Layers, lowest first; a module may import from its own layer and the layers belo
 from a layer above:
 
     errors
-    deadline                       budgets (they raise TimeLimitError)
+    deadline collector             budgets (they raise TimeLimitError); the garbage
+                                   collector paused around imports
     language                       text -> tree: ops (the table), expr, parse, limits, ...
     tape                           reverse-mode autodiff; its functions come from the table
     engines                        symbolic, finite, tape engine, the reference, rounding
@@ -43,7 +44,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "diffcompare"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("diffcompare.errors",),
-    ("diffcompare.deadline",),
+    ("diffcompare.deadline", "diffcompare.collector"),
     ("diffcompare.language",),
     ("diffcompare.tape",),
     ("diffcompare.engines",),

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -25,21 +26,28 @@ ENVIRONMENT = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
 HEAVY = ("numpy", "sympy", "rich", "mpmath")
 
 
-def modules_loaded_by(arguments: list[str]) -> set[str]:
-    """The modules the command line has loaded when it exits."""
+def at_exit_of_the_script(
+    arguments: list[str], value: str, environment: dict[str, str] = ENVIRONMENT
+) -> Any:
+    """`value` (Python, with gc, json, os and sys imported) as the script's process exits
+    after running the command line on `arguments`, through JSON."""
     script = (
-        "import atexit, json, sys\n"
-        "atexit.register(lambda: sys.__stderr__.write('MODULES ' + json.dumps(sorted("
-        "sys.modules)) + '\\n'))\n"
+        "import atexit, gc, json, os, sys\n"
+        f"atexit.register(lambda: sys.__stderr__.write('VALUE ' + json.dumps({value}) + '\\n'))\n"
         "from diffcompare.cli import run\n"
         f"sys.argv = ['diffcompare', *{arguments!r}]\n"
         "run()\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=ENVIRONMENT, cwd=ROOT
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, cwd=ROOT
     )
-    line = next(ln for ln in done.stderr.splitlines() if ln.startswith("MODULES "))
-    return set(json.loads(line.removeprefix("MODULES ")))
+    line = next(ln for ln in done.stderr.splitlines() if ln.startswith("VALUE "))
+    return json.loads(line.removeprefix("VALUE "))
+
+
+def modules_loaded_by(arguments: list[str]) -> set[str]:
+    """The modules the command line has loaded when it exits."""
+    return set(at_exit_of_the_script(arguments, "sorted(sys.modules)"))
 
 
 def test_help_loads_no_heavy_module_and_no_command() -> None:
@@ -140,21 +148,11 @@ def test_ctrl_c_at_any_moment_is_one_line_and_status_130(delay: float) -> None:
 def test_the_single_command_ends_with_its_objects_out_of_the_collectors_walk() -> None:
     # the interpreter's last collection runs after the atexit functions: by then the command
     # has frozen what it made, so that collection walks nothing of sympy's
-    script = (
-        "import atexit, gc, sys\n"
-        "atexit.register(lambda: sys.__stderr__.write(\n"
-        "    f'FROZEN {gc.get_freeze_count()} LEFT {len(gc.get_objects())}\\n'))\n"
-        "from diffcompare.cli import run\n"
-        "sys.argv = ['diffcompare', 'x**2', '--at', 'x=1', '--order', '1']\n"
-        "run()\n"
+    frozen, left = at_exit_of_the_script(
+        ["x**2", "--at", "x=1", "--order", "1"], "[gc.get_freeze_count(), len(gc.get_objects())]"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=ENVIRONMENT, cwd=ROOT
-    )
-    line = next(ln for ln in done.stderr.splitlines() if ln.startswith("FROZEN "))
-    _, frozen, _, left = line.split()
-    assert int(frozen) > 40_000  # importing sympy alone makes more than that
-    assert int(left) < int(frozen) / 100
+    assert frozen > 40_000  # importing sympy alone makes more than that
+    assert left < frozen / 100
 
 
 def test_a_command_run_in_a_callers_process_leaves_its_collector_alone() -> None:
@@ -194,18 +192,9 @@ def test_importing_the_engines_leaves_the_collector_as_it_found_it(enabled: bool
 def test_the_script_asks_numpy_for_one_blas_thread_unless_told(
     given: str | None, expected: str
 ) -> None:
-    script = (
-        "import atexit, os, sys\n"
-        "atexit.register(lambda: sys.__stderr__.write("
-        "'BLAS ' + os.environ.get('OPENBLAS_NUM_THREADS', '-') + '\\n'))\n"
-        "from diffcompare.cli import run\n"
-        "sys.argv = ['diffcompare', 'x**2', '--at', 'x=1', '--order', '1']\n"
-        "run()\n"
-    )
     environment = {k: v for k, v in ENVIRONMENT.items() if k != "OPENBLAS_NUM_THREADS"}
     if given is not None:
         environment["OPENBLAS_NUM_THREADS"] = given
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, cwd=ROOT
-    )
-    assert f"BLAS {expected}" in done.stderr.splitlines()
+    arguments = ["x**2", "--at", "x=1", "--order", "1"]
+    value = "os.environ.get('OPENBLAS_NUM_THREADS')"
+    assert at_exit_of_the_script(arguments, value, environment) == expected

@@ -8,6 +8,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .. import collector
+
 _owned = False
 
 
@@ -26,14 +28,11 @@ def starting() -> Iterator[None]:
     if not _owned:
         yield
         return
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
+    with collector.paused():
+        try:
+            yield
+        finally:
+            gc.freeze()
 
 
 def ending() -> None:

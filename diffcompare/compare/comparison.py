@@ -23,17 +23,16 @@ Nothing here prints; the reporter and the command line show what it returns.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import math
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .. import collector
 from ..deadline import time_budget
 from ..engines.base import EngineResult, Entry, entries_for
 from ..errors import DiffCompareError, DomainError, InputError, LimitError
@@ -495,24 +494,9 @@ def import_engines(names: Sequence[str]) -> dict[str, EngineRun]:
     if all(module in sys.modules for module in modules):
         loaded = [sys.modules[module] for module in modules]
     else:
-        with _collector_paused():
+        with collector.paused():  # sympy's import makes tens of thousands of objects
             loaded = [importlib.import_module(module) for module in modules]
     return {name: module.run for name, module in zip(names, loaded, strict=False)}
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # Importing sympy makes tens of thousands of objects that live as long as the process;
-    # the cyclic garbage collector would walk them again and again while they are made, and
-    # find nothing to free. Paused, it walks them once afterwards (the command line then
-    # freezes them, and it never walks them again).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _run_reference(
